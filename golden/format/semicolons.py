@@ -1,0 +1,5 @@
+import torch
+
+x = torch.randn(3, requires_grad=True)
+h = x * 2; h.add_(1); h *= 2
+h.sum().backward()

@@ -1,0 +1,8 @@
+import torch
+from torch import nn
+
+
+class ZeroFirst(nn.Module):
+    def forward(self, x):
+        x[:, 0] = 0.0
+        return x * 2

@@ -1,0 +1,6 @@
+import torch
+
+x = torch.randn(4, requires_grad=True)
+h = x * 2
+h[-1] = 0.0
+h.sum().backward()

@@ -1,0 +1,6 @@
+import torch
+
+x = torch.randn(4, 3, requires_grad=True)
+h = x.tanh()
+h[0] = torch.ones(3)
+h.sum().backward()

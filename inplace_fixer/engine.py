@@ -1,0 +1,215 @@
+"""The library entry point: parse -> infer -> find -> fix, for one source text.
+
+``check_source`` is what the CLI, the language server and the codemods call. It never prints and
+never raises for bad input: a source that does not parse becomes ``FileResult.error``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from inplace_fixer import rules as rule_registry
+from inplace_fixer.inference.values import Reason
+from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
+from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
+from inplace_fixer.suppression import is_suppressed, suppressions
+from inplace_fixer.transform import apply
+
+# Syntax that can mutate a tensor in place. A file without any skips parsing and analysis.
+_MAY_MUTATE = re.compile(
+    r"(?:\+|-|\*\*?|//?|%|&|\||\^|<<|>>)=(?!=)"  # augmented assignment
+    r"|[A-Za-z0-9]_\s*\("  # foo_( : in-place method or function
+    r"|\binplace\b|\bout\s*=(?!=)|,\s*True\b"  # inplace=True, out=, nn.Dropout(p, True)
+    r"|\]\s*=(?!=)"  # element assignment
+    r"|\.data\b"
+)
+_MAX_FIX_PASSES = 4
+
+
+class FixerBug(RuntimeError):
+    """The fixer produced code that does not parse: a bug in inplace-fixer, never the user's."""
+
+
+@dataclass(frozen=True)
+class _Located:
+    rule: type[Rule]
+    report: Report
+    finding: Finding
+
+
+def check_source(source: str, path: str = "-", config: Config = Config()) -> FileResult:
+    """Findings for ``source`` and the source with the fixes ``config`` allows applied."""
+    if not _MAY_MUTATE.search(source):
+        return FileResult(path=path, source=source, fixed_source=source)
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        return FileResult(path=path, source=source, error=f"cannot parse: {_one_line(error)}")
+    located = _find(module, source, path, config)
+    if not located:
+        return FileResult(path=path, source=source, fixed_source=source)
+    fixed_source, fixed = _fix(module, located, config)
+    if fixed_source != source:
+        fixed_source, fixed = _settle(fixed_source, located, fixed, path, config)
+    return FileResult(
+        path=path,
+        source=source,
+        findings=tuple(item.finding for item in located),
+        fixed_source=fixed_source,
+        fixed=fixed,
+    )
+
+
+def _one_line(error: cst.ParserSyntaxError) -> str:
+    message = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+    return f"{message} (line {error.raw_line}, column {error.raw_column + 1})"
+
+
+def _torch_name(module: cst.Module) -> Optional[str]:
+    """The name under which the module imported ``torch`` itself, if it did."""
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = cst.Module([]).code_for_node(alias.name)
+                    if dotted == "torch" and alias.asname is not None:
+                        return alias.asname.name.value  # type: ignore[union-attr]
+                    if dotted == "torch" or (dotted.startswith("torch.") and alias.asname is None):
+                        return "torch"
+    return None
+
+
+def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_Located]:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    context = RuleContext(module=module, torch_name=_torch_name(module))
+    active = [rule(context) for rule in rule_registry.ALL_RULES if config.is_selected(rule.code)]
+    if not active:
+        return []
+    wrapper.visit_batched(active)
+    reports = [(type(rule), report) for rule in active for report in rule.reports]
+    if not reports:
+        return []
+    # Positions cost a pass over the whole tree: only files with findings pay for it.
+    positions = wrapper.resolve(PositionProvider)
+    suppressed = suppressions(source)
+    lines = source.splitlines(keepends=True)
+
+    def line_of(node) -> object:
+        code_range = positions.get(node)
+        return "?" if code_range is None else code_range.start.line
+
+    located = []
+    for rule, report in reports:
+        code_range = positions[report.node]
+        if is_suppressed(suppressed, rule.code, range(code_range.start.line, code_range.end.line + 1)):
+            continue
+        finding = Finding(
+            path=path,
+            start=Position(code_range.start.line, code_range.start.column + 1),
+            end=Position(code_range.end.line, code_range.end.column + 1),
+            code=rule.code,
+            name=rule.name,
+            message=report.message.replace("{grad}", _render(report.grad_reason, line_of) or "it may require grad"),
+            fix=_public_fix(report.fix, module, positions, lines, line_of),
+            reason=_render(report.grad_reason, line_of),
+        )
+        located.append(_Located(rule, report, finding))
+    located.sort(key=lambda item: (item.finding.start.line, item.finding.start.col, item.finding.code))
+    return located
+
+
+def _render(reason: Union[Reason, str, None], line_of) -> Optional[str]:
+    if reason is None:
+        return None
+    if isinstance(reason, Reason):
+        return reason.render(line_of)
+    return reason
+
+
+def _public_fix(proposed: Optional[ProposedFix], module, positions, lines, line_of) -> Optional[Fix]:
+    if proposed is None:
+        return None
+    reason = _render(proposed.reason, line_of)
+    if proposed.applicability is Applicability.DISPLAY_ONLY:
+        return Fix(Applicability.DISPLAY_ONLY, reason or "no exact out-of-place rewrite exists here", ())
+    edit = _edit_for(proposed, module, positions, lines)
+    return Fix(proposed.applicability, reason, (edit,))
+
+
+def _edit_for(proposed: ProposedFix, module: cst.Module, positions, lines: Sequence[str]) -> Edit:
+    """The text edit that the replacement of one node makes, in original coordinates."""
+    code_range = positions[proposed.original]
+    replacement = proposed.replacement
+    if isinstance(proposed.original, cst.SimpleStatementLine):
+        # Whole lines: from the start of the statement's first line to the start of the next one.
+        first_line = lines[code_range.start.line - 1]
+        indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))]
+        new_lines = list(replacement.nodes) if isinstance(replacement, cst.FlattenSentinel) else [replacement]
+        new_lines[0] = new_lines[0].with_changes(leading_lines=())
+        content = "".join(indent + module.code_for_node(line) for line in new_lines)
+        start = Position(code_range.start.line, 1)
+        end_line = code_range.end.line
+        if end_line == len(lines) and not lines[-1].endswith(("\n", "\r")):
+            content = content.rstrip("\r\n")
+            return Edit(start, Position(end_line, len(lines[-1]) + 1), content)
+        return Edit(start, Position(end_line + 1, 1), content)
+    if isinstance(replacement, cst.FlattenSentinel):
+        content = "; ".join(module.code_for_node(node) for node in replacement.nodes)
+    else:
+        content = module.code_for_node(replacement)
+    return Edit(
+        Position(code_range.start.line, code_range.start.column + 1),
+        Position(code_range.end.line, code_range.end.column + 1),
+        content,
+    )
+
+
+def _allowed(fix: Optional[ProposedFix], config: Config) -> bool:
+    if fix is None:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return fix.applicability is Applicability.UNSAFE and config.unsafe_fixes
+
+
+def _fix(module: cst.Module, located: Sequence[_Located], config: Config) -> tuple[str, tuple[Finding, ...]]:
+    replacements = {}
+    owners = {}
+    for item in located:
+        fix = item.report.fix
+        if _allowed(fix, config) and fix.original not in replacements:  # type: ignore[union-attr]
+            replacements[fix.original] = fix.replacement  # type: ignore[union-attr]
+            owners[id(fix.original)] = item.finding  # type: ignore[union-attr]
+    if not replacements:
+        return module.code, ()
+    fixed_module, applied = apply(module, replacements)
+    fixed = tuple(owners[node_id] for node_id in applied)
+    return fixed_module.code, fixed
+
+
+def _settle(
+    fixed_source: str, located: Sequence[_Located], fixed: tuple[Finding, ...], path: str, config: Config
+) -> tuple[str, tuple[Finding, ...]]:
+    """Make the result a fixed point: fixes that overlapped another one get another pass, and the
+    output is checked to parse (a fixer bug must never reach the user's file)."""
+    wanted = [item.finding for item in located if _allowed(item.report.fix, config)]
+    for _ in range(_MAX_FIX_PASSES):
+        try:
+            module = cst.parse_module(fixed_source)
+        except cst.ParserSyntaxError as error:
+            raise FixerBug(f"{path}: inplace-fixer produced code that does not parse ({_one_line(error)})") from error
+        if len(fixed) == len(wanted):
+            break
+        again = _find(module, fixed_source, path, config)
+        if not any(_allowed(item.report.fix, config) for item in again):
+            fixed = tuple(wanted)
+            break
+        fixed_source, _ = _fix(module, again, config)
+    return fixed_source, fixed

@@ -1,0 +1,1061 @@
+"""One pass of abstract interpretation over a module: what each expression may be at run time.
+
+The pass resolves imports to qualified names as it goes (no separate scope analysis: libcst's
+stock Scope and QualifiedName providers cost about 8x the parse, see bench/bench_check.py), walks
+each function's statements in order with an environment of name -> Value, joins the environments
+of branches, and runs loop bodies twice so that facts carried around a loop are seen. Every
+expression it evaluates gets a NodeFact (value + site) that the rules read.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+import libcst as cst
+
+from inplace_fixer.inference import torch_api
+from inplace_fixer.inference.sites import FunctionInfo, NodeFact, Site
+from inplace_fixer.inference.values import OTHER, UNKNOWN, Kind, Reason, Value, join, tensor
+
+NUMBER = Value(Kind.OTHER, qualname="number")
+Env = dict[str, Value]
+BUILTIN_NON_TENSORS = frozenset(
+    {"len", "int", "float", "str", "bool", "repr", "print", "isinstance", "range", "sum", "min", "max",
+     "abs", "round", "hash", "id", "sorted", "any", "all", "format", "open", "type", "callable"}
+)
+BUILTIN_CONTAINERS = frozenset({"list", "dict", "set", "tuple", "frozenset"})
+NUMBER_BUILTINS = frozenset({"len", "int", "float", "round", "abs", "hash", "id"})
+BASIC_INDEX_TYPES = (cst.Integer, cst.Slice, cst.Ellipsis, cst.UnaryOperation)
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``self.fc.weight`` -> "self.fc.weight"; None for anything but names and attributes."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def _module_name(node: cst.BaseExpression) -> str:
+    return dotted_name(node) or ""
+
+
+@dataclass
+class _Function:
+    info: FunctionInfo
+    closure: Env
+
+
+@dataclass
+class _State:
+    env: Env
+    globals: Env
+    function: Optional[FunctionInfo]
+    grad_enabled: bool = True
+    in_loop: bool = False
+    site: Optional[Site] = None
+
+
+@dataclass
+class Interpreter:
+    module: cst.Module
+    facts: dict[cst.CSTNode, NodeFact] = field(default_factory=dict)
+    _ids: Iterable[int] = field(default_factory=itertools.count)
+    _pending: list[_Function] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> dict[cst.CSTNode, NodeFact]:
+        state = _State(env={}, globals={}, function=None)
+        state.globals = state.env
+        self._statements(self.module.body, state, line=None)
+        while self._pending:
+            pending, self._pending = self._pending, []
+            for function in pending:
+                self._run_function(function)
+        return self.facts
+
+    # ------------------------------------------------------------------ statements
+    def _statements(self, body: Sequence[cst.CSTNode], state: _State, line) -> None:
+        for statement in body:
+            self._statement(statement, state)
+
+    def _statement(self, statement: cst.CSTNode, state: _State) -> None:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in statement.body:
+                state.site = Site(small, statement, state.grad_enabled, state.function, state.in_loop)
+                self._small(small, state)
+        elif isinstance(statement, cst.If):
+            self._site(statement, state)
+            self._expr(statement.test, state)
+            then_env = dict(state.env)
+            self._block(statement.body, state, then_env)
+            else_env = dict(state.env)
+            if statement.orelse is not None:
+                orelse = statement.orelse
+                if isinstance(orelse, cst.If):
+                    self._statement_in(orelse, state, else_env)
+                else:
+                    self._block(orelse.body, state, else_env)
+            state.env.clear()
+            state.env.update(_join_envs(then_env, else_env))
+        elif isinstance(statement, cst.For):
+            self._for(statement, state)
+        elif isinstance(statement, cst.While):
+            self._site(statement, state)
+            before = dict(state.env)
+            self._loop_body(statement.body, state, lambda: self._expr(statement.test, state))
+            state.env.update(_join_envs(before, state.env))
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, state, state.env)
+        elif isinstance(statement, (cst.Try, cst.TryStar)):
+            before = dict(state.env)
+            self._block(statement.body, state, state.env)
+            merged = _join_envs(before, state.env)
+            for handler in statement.handlers:
+                handler_env = dict(merged)
+                self._block(handler.body, state, handler_env)
+                merged = _join_envs(merged, handler_env)
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, state, merged)
+            if statement.finalbody is not None:
+                self._block(statement.finalbody.body, state, merged)
+            state.env.clear()
+            state.env.update(merged)
+        elif isinstance(statement, cst.With):
+            self._with(statement, state)
+        elif isinstance(statement, cst.FunctionDef):
+            self._function_def(statement, state, class_name=None, is_module=False)
+        elif isinstance(statement, cst.ClassDef):
+            self._class_def(statement, state)
+        elif isinstance(statement, cst.Match):
+            self._site(statement, state)
+            self._expr(statement.subject, state)
+            merged = dict(state.env)
+            for case in statement.cases:
+                case_env = dict(state.env)
+                self._block(case.body, state, case_env)
+                merged = _join_envs(merged, case_env)
+            state.env.clear()
+            state.env.update(merged)
+
+    def _statement_in(self, statement: cst.CSTNode, state: _State, env: Env) -> None:
+        saved = state.env
+        state.env = env
+        try:
+            self._statement(statement, state)
+        finally:
+            state.env = saved
+
+    def _block(self, body: cst.BaseSuite, state: _State, env: Env) -> None:
+        saved = state.env
+        state.env = env
+        try:
+            if isinstance(body, cst.SimpleStatementSuite):
+                self._statement(body, state)
+            else:
+                for statement in body.body:
+                    self._statement(statement, state)
+        finally:
+            state.env = saved
+
+    def _site(self, statement: cst.CSTNode, state: _State) -> None:
+        state.site = Site(statement, None, state.grad_enabled, state.function, state.in_loop)
+
+    def _loop_body(self, body: cst.BaseSuite, state: _State, header) -> None:
+        was_in_loop = state.in_loop
+        state.in_loop = True
+        try:
+            # Twice, so that what one iteration leaves behind is seen by the next.
+            for _ in range(2):
+                header()
+                env = dict(state.env)
+                self._block(body, state, env)
+                state.env.update(_join_envs(state.env, env))
+        finally:
+            state.in_loop = was_in_loop
+
+    def _for(self, statement: cst.For, state: _State) -> None:
+        self._site(statement, state)
+        iterable = self._expr(statement.iter, state)
+        element = self._element_of(iterable, statement.iter)
+        before = dict(state.env)
+
+        def header() -> None:
+            self._site(statement, state)
+            self._bind(statement.target, element, state)
+
+        self._loop_body(statement.body, state, header)
+        state.env.update(_join_envs(before, state.env))
+        if statement.orelse is not None:
+            self._block(statement.orelse.body, state, state.env)
+
+    def _element_of(self, iterable: Value, node: cst.BaseExpression) -> Value:
+        source = dotted_name(node) or "the sequence"
+        if iterable.kind is Kind.TENSOR:
+            # Iterating a tensor unbinds it: each row is one of several views of the same base.
+            return iterable.with_(
+                obj=None, alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)"),
+                view_of=source, leaf=None, is_parameter=False,
+            )
+        if iterable.kind in (Kind.TENSORS, Kind.CONTAINER) and iterable.element is not None:
+            element = iterable.element
+            if element.kind is Kind.TENSOR:
+                return element.with_(obj=None, alias=Reason(f"it is an element of `{source}`"))
+            return element
+        return UNKNOWN
+
+    def _with(self, statement: cst.With, state: _State) -> None:
+        self._site(statement, state)
+        grad_enabled = state.grad_enabled
+        for item in statement.items:
+            value = self._expr(item.item, state)
+            mode = _grad_mode_of(value)
+            if mode is not None:
+                grad_enabled = mode
+            if item.asname is not None:
+                self._bind(item.asname.name, value, state)
+        saved = state.grad_enabled
+        state.grad_enabled = grad_enabled
+        try:
+            self._block(statement.body, state, state.env)
+        finally:
+            state.grad_enabled = saved
+
+    # ------------------------------------------------------------------ functions and classes
+    def _function_def(self, node: cst.FunctionDef, state: _State, class_name, is_module) -> None:
+        self._site(node, state)
+        for decorator in node.decorators:
+            self._expr(decorator.decorator, state)
+        params = node.params
+        names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.append(star.name.value)
+        info = FunctionInfo(node, node.name.value, frozenset(names), class_name, is_module)
+        state.env[node.name.value] = _function_value(node, self)
+        self._pending.append(_Function(info, closure=dict(state.env) if state.function else state.globals))
+
+    def _run_function(self, function: _Function) -> None:
+        info = function.info
+        node = info.node
+        grad_enabled = True
+        for decorator in node.decorators:
+            fact = self.facts.get(decorator.decorator)
+            mode = _grad_mode_of(fact.value) if fact else None
+            if mode is not None:
+                grad_enabled = mode
+        env: Env = {}
+        state = _State(env=env, globals=function.closure, function=info, grad_enabled=grad_enabled)
+        self._bind_params(info, state)
+        self._block(node.body, state, env)
+
+    def _bind_params(self, info: FunctionInfo, state: _State) -> None:
+        params = info.node.params
+        positional = [*params.posonly_params, *params.params]
+        for index, param in enumerate([*positional, *params.kwonly_params]):
+            name = param.name.value
+            if info.class_name is not None and index == 0 and param in positional:
+                state.env[name] = self._self_value(info, state)
+                continue
+            state.env[name] = self._param_value(info, param, state)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                state.env[star.name.value] = Value(Kind.CONTAINER)
+
+    def _self_value(self, info: FunctionInfo, state: _State) -> Value:
+        cls = state.globals.get(info.class_name) if info.class_name else None
+        if cls is not None and cls.kind is Kind.MODULE_CLASS:
+            for attr, value in cls.attributes or ():
+                if info.name != "__init__":
+                    state.env[f"self.{attr}"] = value
+            return Value(Kind.MODULE, qualname=cls.qualname, attributes=cls.attributes)
+        return UNKNOWN
+
+    def _param_value(self, info: FunctionInfo, param: cst.Param, state: _State) -> Value:
+        name = param.name.value
+        annotation = None
+        if param.annotation is not None:
+            annotation = _annotation_kind(self._expr(param.annotation.annotation, state), param.annotation.annotation, self, state)
+        alias = Reason(f"`{name}` is an argument of {info.name}(): the caller's tensor would no longer be changed")
+        if annotation is False:
+            return OTHER
+        default = param.default
+        if info.is_forward and annotation is None:
+            if default is not None and not (isinstance(default, cst.Name) and default.value == "None"):
+                return OTHER if isinstance(default, (cst.Integer, cst.Float, cst.SimpleString, cst.Name)) else UNKNOWN
+            annotation = True
+        if annotation:
+            grad = Reason(f"`{name}` (an argument of forward())") if info.is_forward else None
+            return tensor(grad=grad, alias=alias, obj=next(self._ids))
+        return UNKNOWN
+
+    def _class_def(self, node: cst.ClassDef, state: _State) -> None:
+        self._site(node, state)
+        is_module = False
+        for base in node.bases:
+            value = self._expr(base.value, state)
+            if value.kind is Kind.MODULE_CLASS or (
+                value.kind is Kind.API
+                and value.qualname is not None
+                and (value.qualname in torch_api.MODULE_BASES or torch_api.is_nn_module_class(value.qualname))
+            ):
+                is_module = True
+        methods = [s for s in node.body.body if isinstance(s, cst.FunctionDef)]
+        if not is_module:
+            # A class with a forward() and a base we cannot resolve is most likely a module of a
+            # library that subclasses nn.Module (PreTrainedModel, LightningModule, ...).
+            has_forward = any(m.name.value == "forward" for m in methods)
+            is_module = has_forward and any(self.facts[b.value].value.kind is Kind.API for b in node.bases)
+        class_name = node.name.value
+        attributes: tuple = ()
+        if is_module:
+            init = next((m for m in methods if m.name.value == "__init__"), None)
+            if init is not None:
+                attributes = self._init_attributes(init, class_name, state)
+            state.env[class_name] = Value(Kind.MODULE_CLASS, qualname=class_name, attributes=attributes)
+        else:
+            state.env[class_name] = OTHER
+        for statement in node.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                self._function_def(statement, state, class_name=class_name, is_module=is_module)
+            else:
+                self._statement(statement, state)
+
+    def _init_attributes(self, init: cst.FunctionDef, class_name: str, state: _State) -> tuple:
+        # Analyse __init__ now (its facts are recorded again when it runs as a pending function)
+        # to learn what the module registers: Parameters, buffers, submodules.
+        params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)]
+        info = FunctionInfo(init, "__init__", frozenset(params), class_name, True)
+        env: Env = {}
+        init_state = _State(env=env, globals=state.globals, function=info)
+        for param in (*init.params.posonly_params, *init.params.params, *init.params.kwonly_params):
+            env[param.name.value] = UNKNOWN
+        if params:
+            env[params[0]] = Value(Kind.MODULE, qualname=class_name)
+        self._block(init.body, init_state, env)
+        prefix = f"{params[0]}." if params else "self."
+        return tuple(
+            (key[len(prefix):], value)
+            for key, value in env.items()
+            if key.startswith(prefix) and "." not in key[len(prefix):]
+        )
+
+    # ------------------------------------------------------------------ small statements
+    def _small(self, small: cst.BaseSmallStatement, state: _State) -> None:
+        if isinstance(small, cst.Assign):
+            value = self._expr(small.value, state)
+            for target in small.targets:
+                self._bind(target.target, value, state)
+        elif isinstance(small, cst.AnnAssign):
+            value = self._expr(small.value, state) if small.value is not None else None
+            annotated = self._expr(small.annotation.annotation, state)
+            if value is None:
+                is_tensor = _annotation_kind(annotated, small.annotation.annotation, self, state)
+                value = tensor(obj=next(self._ids)) if is_tensor else UNKNOWN
+            self._bind(small.target, value, state)
+        elif isinstance(small, cst.AugAssign):
+            self._aug_assign(small, state)
+        elif isinstance(small, cst.Expr):
+            self._expr(small.value, state)
+        elif isinstance(small, cst.Return) and small.value is not None:
+            self._expr(small.value, state)
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            self._import(small, state)
+        elif isinstance(small, cst.Assert):
+            self._expr(small.test, state)
+        elif isinstance(small, cst.Raise) and small.exc is not None:
+            self._expr(small.exc, state)
+        elif isinstance(small, cst.Del):
+            self._expr(small.target, state)
+
+    def _aug_assign(self, node: cst.AugAssign, state: _State) -> None:
+        target = self._expr(node.target, state)
+        operand = self._expr(node.value, state)
+        if isinstance(node.operator, cst.MatrixMultiplyAssign):
+            # No __imatmul__ on tensors: `x @= y` rebinds x to a new tensor.
+            result = _binary(target, operand, state)
+            self._bind(node.target, result.with_(obj=None, alias=None, leaf=None, is_parameter=False), state)
+            return
+        if target.kind is Kind.TENSOR:
+            grad = target.grad or (operand.grad if state.grad_enabled else None)
+            self._rebind_mutated(node.target, target.with_(grad=grad), state)
+        elif target.kind is Kind.OTHER and target.qualname == "number" and operand.kind is Kind.TENSOR:
+            # `f = 1.0; f += t` makes f a tensor.
+            self._bind(node.target, _binary(target, operand, state).with_(obj=None), state)
+        elif target.kind is Kind.CONTAINER and isinstance(node.target, cst.Name):
+            element = join(target.element, operand.element) if operand.element else target.element
+            state.env[node.target.value] = target.with_(element=element)
+
+    def _import(self, node, state: _State) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                qualname = _module_name(alias.name)
+                if alias.asname is not None:
+                    state.env[alias.asname.name.value] = Value(Kind.API, qualname=qualname)  # type: ignore[union-attr]
+                else:
+                    top = qualname.split(".")[0]
+                    state.env[top] = Value(Kind.API, qualname=top)
+            return
+        module = "." * len(node.relative) + _module_name(node.module) if node.module else "." * len(node.relative)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = alias.name.value  # type: ignore[union-attr]
+            bound = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
+            state.env[bound] = Value(Kind.API, qualname=f"{module}.{name}")
+
+    # ------------------------------------------------------------------ binding
+    def _bind(self, target: cst.BaseExpression, value: Value, state: _State) -> None:
+        if isinstance(target, cst.Name):
+            state.env[target.value] = self._named(value, target.value, state)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            element = self._unpacked(value)
+            for item in target.elements:
+                self._bind(item.value, element, state)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, Value(Kind.CONTAINER, element=value), state)
+        elif isinstance(target, cst.Attribute):
+            self._expr(target.value, state)
+            key = dotted_name(target)
+            if key is not None:
+                state.env[key] = self._named(value, key, state)
+            if value.kind is Kind.TENSOR:
+                self._escape(value, f"it is also stored in `{key or 'an attribute'}`", state)
+        elif isinstance(target, cst.Subscript):
+            self._bind_subscript(target, value, state)
+
+    def _bind_subscript(self, target: cst.Subscript, value: Value, state: _State) -> None:
+        base = self._expr(target.value, state)
+        for element in target.slice:
+            if isinstance(element.slice, cst.Index):
+                self._expr(element.slice.value, state)
+        key = dotted_name(target.value)
+        if base.kind is Kind.TENSOR and key is not None:
+            grad = base.grad or (value.grad if state.grad_enabled else None)
+            self._rebind_mutated(target.value, base.with_(grad=grad), state)
+        elif base.kind is Kind.CONTAINER and key is not None:
+            state.env[key] = base.with_(element=join(base.element, value) if base.element else value)
+        if value.kind is Kind.TENSOR:
+            self._escape(value, f"it is also stored in `{key or 'a container'}[...]`", state)
+
+    def _named(self, value: Value, name: str, state: _State) -> Value:
+        """The value as bound to ``name``: fresh objects get an identity, sources get a name."""
+        if value.kind is not Kind.TENSOR:
+            return value
+        grad = value.grad.named(name) if value.grad is not None else None
+        leaf = value.leaf.named(name) if value.leaf is not None else None
+        if value.obj is None:
+            return value.with_(obj=next(self._ids), grad=grad, leaf=leaf)
+        others = [key for key, bound in state.env.items() if bound.obj == value.obj and key != name]
+        if others:
+            reason = Reason(
+                f"`{name} = {others[0]}` (line {{line}}) makes `{name}` and `{others[0]}` the same tensor",
+                state.site.statement if state.site else None,
+            )
+            for key in others:
+                state.env[key] = state.env[key].with_(alias=state.env[key].alias or reason)
+            return value.with_(alias=value.alias or reason, grad=grad, leaf=leaf)
+        return value.with_(grad=grad, leaf=leaf)
+
+    def _escape(self, value: Value, reason: str, state: _State) -> None:
+        """Another reference to the tensor now exists: a later in-place change is seen there."""
+        if value.obj is None:
+            return
+        for key, bound in list(state.env.items()):
+            if bound.obj == value.obj and bound.alias is None:
+                state.env[key] = bound.with_(alias=Reason(reason))
+
+    def _rebind_mutated(self, target: cst.BaseExpression, value: Value, state: _State) -> None:
+        """An in-place change keeps the object; only what we know about it (grad) changes."""
+        key = dotted_name(target)
+        if key is not None and key in state.env:
+            state.env[key] = value
+        elif key is not None and key in state.globals:
+            state.globals[key] = value
+
+    def _unpacked(self, value: Value) -> Value:
+        if value.kind in (Kind.TENSORS, Kind.CONTAINER):
+            return value.element or UNKNOWN
+        if value.kind is Kind.TENSOR:
+            # Unpacking a tensor (or a module's tuple output) yields tensors.
+            return value.with_(obj=None, alias=None, leaf=None, is_parameter=False)
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ expressions
+    def _record(self, node: cst.CSTNode, value: Value, state: _State) -> Value:
+        existing = self.facts.get(node)
+        if existing is not None and existing.value != value:
+            value = join(existing.value, value)
+        self.facts[node] = NodeFact(value, state.site)  # type: ignore[arg-type]
+        return value
+
+    def _expr(self, node: cst.BaseExpression, state: _State) -> Value:
+        return self._record(node, self._evaluate(node, state), state)
+
+    def _evaluate(self, node: cst.BaseExpression, state: _State) -> Value:
+        if isinstance(node, cst.Name):
+            return self._lookup(node.value, state)
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+            return NUMBER
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            if isinstance(node, cst.FormattedString):
+                for part in node.parts:
+                    if isinstance(part, cst.FormattedStringExpression):
+                        self._expr(part.expression, state)
+            return OTHER
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, state)
+        if isinstance(node, cst.Call):
+            return self._call(node, state)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, state)
+        if isinstance(node, cst.BinaryOperation):
+            left = self._expr(node.left, state)
+            right = self._expr(node.right, state)
+            return _binary(left, right, state, node.operator)
+        if isinstance(node, cst.UnaryOperation):
+            operand = self._expr(node.expression, state)
+            if isinstance(node.operator, cst.Not):
+                return OTHER
+            return _fresh(operand) if operand.kind is Kind.TENSOR else operand if operand.kind is Kind.OTHER else UNKNOWN
+        if isinstance(node, cst.Comparison):
+            left = self._expr(node.left, state)
+            values = [left] + [self._expr(c.comparator, state) for c in node.comparisons]
+            if any(v.kind is Kind.TENSOR for v in values) and not any(
+                isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons
+            ):
+                return tensor(dtype="bool")
+            return OTHER
+        if isinstance(node, cst.BooleanOperation):
+            return join(self._expr(node.left, state), self._expr(node.right, state))
+        if isinstance(node, cst.IfExp):
+            self._expr(node.test, state)
+            return join(self._expr(node.body, state), self._expr(node.orelse, state))
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            element = None
+            for item in node.elements:
+                value = self._expr(item.value, state)
+                element = join(element, value) if element is not None else value
+                if value.kind is Kind.TENSOR:
+                    self._escape(value, "it is also stored in a list or tuple", state)
+            if element is not None and element.kind is Kind.TENSOR:
+                return Value(Kind.CONTAINER, element=element.with_(obj=None, alias=Reason("it is an element of a list or tuple")))
+            return Value(Kind.CONTAINER, element=element if element and element.kind is not Kind.UNKNOWN else None)
+        if isinstance(node, cst.Dict):
+            for item in node.elements:
+                if isinstance(item, cst.DictElement):
+                    self._expr(item.key, state)
+                self._expr(item.value, state)
+            return Value(Kind.CONTAINER)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self._comprehension(node, state)
+        if isinstance(node, cst.NamedExpr):
+            value = self._expr(node.value, state)
+            self._bind(node.target, value, state)
+            return value
+        if isinstance(node, cst.Lambda):
+            return OTHER
+        if isinstance(node, cst.Await):
+            self._expr(node.expression, state)
+            return UNKNOWN
+        if isinstance(node, cst.Yield):
+            if isinstance(node.value, cst.BaseExpression):
+                value = self._expr(node.value, state)
+                if value.kind is Kind.TENSOR:
+                    self._escape(value, "it is yielded to the caller", state)
+            return UNKNOWN
+        if isinstance(node, cst.StarredElement):
+            self._expr(node.value, state)
+            return UNKNOWN
+        return UNKNOWN
+
+    def _comprehension(self, node, state: _State) -> Value:
+        env = dict(state.env)
+        saved = state.env
+        state.env = env
+        try:
+            for_in = node.for_in
+            while for_in is not None:
+                iterable = self._expr(for_in.iter, state)
+                self._bind(for_in.target, self._element_of(iterable, for_in.iter), state)
+                for condition in for_in.ifs:
+                    self._expr(condition.test, state)
+                for_in = for_in.inner_for_in
+            if isinstance(node, cst.DictComp):
+                self._expr(node.key, state)
+                element = self._expr(node.value, state)
+            else:
+                element = self._expr(node.elt, state)
+        finally:
+            state.env = saved
+        if element.kind is Kind.TENSOR and not isinstance(node, (cst.GeneratorExp, cst.DictComp)):
+            return Value(Kind.CONTAINER, element=element.with_(obj=None, alias=Reason("it is an element of a list")))
+        return Value(Kind.CONTAINER)
+
+    def _lookup(self, name: str, state: _State) -> Value:
+        if name in state.env:
+            return state.env[name]
+        if name in state.globals:
+            value = state.globals[name]
+            if value.kind is Kind.TENSOR and state.function is not None:
+                return value.with_(alias=value.alias or Reason(f"`{name}` is a global: other code sees the same tensor"))
+            return value
+        if name in ("True", "False", "None"):
+            return OTHER
+        if name in BUILTIN_NON_TENSORS or name in BUILTIN_CONTAINERS:
+            return Value(Kind.API, qualname=f"builtins.{name}")
+        return UNKNOWN
+
+    def _attribute(self, node: cst.Attribute, state: _State) -> Value:
+        base = self._expr(node.value, state)
+        name = node.attr.value
+        if base.kind is Kind.API and base.qualname is not None:
+            return Value(Kind.API, qualname=f"{base.qualname}.{name}")
+        if base.kind is Kind.MODULE:
+            key = dotted_name(node)
+            if key is not None and key in state.env:
+                return state.env[key]
+            return base.attribute(name) or UNKNOWN
+        if base.kind is Kind.TENSOR:
+            source = dotted_name(node.value) or "the tensor"
+            if name == "data":
+                return base.with_(
+                    grad=None, is_data=True, obj=None, leaf=None, is_parameter=False, view_of=source,
+                    alias=Reason(f"`{source}.data` shares memory with `{source}`"),
+                )
+            if name == "grad":
+                return tensor(dtype=base.dtype)
+            if name in torch_api.VIEW_ATTRIBUTES:
+                return _view(base, source, f"`{source}.{name}`", state)
+            if name in torch_api.NON_TENSOR_ATTRIBUTES:
+                return NUMBER if name in ("ndim", "itemsize", "nbytes") else OTHER
+            return UNKNOWN
+        key = dotted_name(node)
+        if key is not None and key in state.env:
+            return state.env[key]
+        return UNKNOWN
+
+    def _subscript(self, node: cst.Subscript, state: _State) -> Value:
+        base = self._expr(node.value, state)
+        basic = True
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                index = self._expr(element.slice.value, state)
+                if index.kind is Kind.TENSOR or index.kind is Kind.CONTAINER or index.kind is Kind.UNKNOWN:
+                    basic = basic and isinstance(element.slice.value, BASIC_INDEX_TYPES) and index.kind is not Kind.TENSOR
+                    if isinstance(element.slice.value, cst.Name) and element.slice.value.value == "None":
+                        basic = True
+            else:
+                for part in (element.slice.lower, element.slice.upper, element.slice.step):
+                    if part is not None:
+                        self._expr(part, state)
+        if base.kind is Kind.TENSOR:
+            source = dotted_name(node.value) or "the tensor"
+            if basic:
+                return _view(base, source, f"`{source}[...]`", state)
+            return _fresh(base)
+        if base.kind in (Kind.TENSORS, Kind.CONTAINER):
+            element = base.element or UNKNOWN
+            if element.kind is Kind.TENSOR:
+                return element.with_(obj=None)
+            return element
+        if base.kind is Kind.API:
+            return base  # typing subscripts: Optional[Tensor], list[Tensor]
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ calls
+    def _call(self, node: cst.Call, state: _State) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = self._expr(func.value, state)
+            if receiver.kind is Kind.TENSOR:
+                args = self._args(node, state)
+                result = self._tensor_method(receiver, func, node, args, state)
+                self._record(func, OTHER, state)
+                return result
+            callee = self._record(func, self._attribute_of(receiver, func, state), state)
+            args = self._args(node, state)
+            if receiver.kind is Kind.CONTAINER and func.attr.value in ("append", "extend", "insert", "add"):
+                self._container_add(func, receiver, args, state)
+                return OTHER
+            if receiver.kind is Kind.MODULE:
+                result = self._module_method(receiver, node, args, state)
+                if result is not None:
+                    return result
+        else:
+            callee = self._expr(func, state)
+            args = self._args(node, state)
+        return self._call_value(callee, node, args, state)
+
+    def _attribute_of(self, receiver: Value, func: cst.Attribute, state: _State) -> Value:
+        name = func.attr.value
+        if receiver.kind is Kind.API and receiver.qualname is not None:
+            return Value(Kind.API, qualname=f"{receiver.qualname}.{name}")
+        if receiver.kind is Kind.MODULE:
+            key = dotted_name(func)
+            if key is not None and key in state.env:
+                return state.env[key]
+            return receiver.attribute(name) or UNKNOWN
+        key = dotted_name(func)
+        if key is not None and key in state.env:
+            return state.env[key]
+        return UNKNOWN
+
+    def _args(self, node: cst.Call, state: _State) -> list[tuple[Optional[str], Value]]:
+        return [
+            (arg.keyword.value if arg.keyword is not None else ("*" if arg.star else None), self._expr(arg.value, state))
+            for arg in node.args
+        ]
+
+    def _container_add(self, func: cst.Attribute, receiver: Value, args, state: _State) -> None:
+        key = dotted_name(func.value)
+        added = args[-1][1] if args else UNKNOWN
+        if func.attr.value == "extend":
+            added = added.element or UNKNOWN if added.kind in (Kind.CONTAINER, Kind.TENSORS) else UNKNOWN
+        if added.kind is Kind.TENSOR:
+            self._escape(added, f"it is also stored in `{key or 'a list'}`", state)
+            added = added.with_(obj=None, alias=Reason(f"it is an element of `{key or 'a list'}`"))
+        if key is not None and key in state.env:
+            element = join(receiver.element, added) if receiver.element else added
+            state.env[key] = receiver.with_(element=element)
+
+    def _module_method(self, receiver: Value, node: cst.Call, args, state: _State) -> Optional[Value]:
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        name = func.attr.value
+        source = dotted_name(func.value) or "the module"
+        if name in torch_api.PARAMETER_ITERATORS or name in torch_api.NAMED_PARAMETER_ITERATORS:
+            parameter = tensor(
+                grad=Reason(f"`{source}.{name}()` (parameters of an nn.Module)"), is_parameter=True,
+                leaf=Reason("it is a parameter of the module"), dtype=torch_api.DEFAULT_FLOAT,
+                alias=Reason("it is a parameter of the module"),
+            )
+            if name in torch_api.NAMED_PARAMETER_ITERATORS:
+                return Value(Kind.CONTAINER, element=Value(Kind.CONTAINER, element=UNKNOWN))
+            return Value(Kind.TENSORS, element=parameter)
+        if name in ("register_buffer", "register_parameter") and len(args) >= 2:
+            self._register(node, args, state, parameter=name == "register_parameter")
+            return OTHER
+        if name in ("forward", "__call__"):
+            return self._module_output(receiver, func.value, state)
+        return None  # an ordinary attribute call: self.fc(x)
+
+    def _register(self, node: cst.Call, args, state: _State, parameter: bool) -> None:
+        """``self.register_buffer("name", t)`` makes ``self.name`` a tensor of the module."""
+        owner = dotted_name(node.func.value)  # type: ignore[attr-defined]
+        first = node.args[0].value
+        if owner is None or not isinstance(first, cst.SimpleString):
+            return
+        name = first.evaluated_value
+        if isinstance(name, bytes):
+            name = name.decode()
+        value = args[1][1]
+        if value.kind is Kind.TENSOR and not parameter:
+            value = value.with_(grad=None, leaf=None)
+        state.env[f"{owner}.{name}"] = self._named(value, f"{owner}.{name}", state)
+
+    def _module_output(self, module: Value, node: cst.BaseExpression, state: _State) -> Value:
+        if not state.grad_enabled:
+            return tensor(dtype=torch_api.DEFAULT_FLOAT)
+        source = dotted_name(node) or "a module"
+        site = state.site.statement if state.site else None
+        return tensor(grad=Reason(f"{{name}} (output of `{source}`, an nn.Module, line {{line}})", site),
+                      dtype=torch_api.DEFAULT_FLOAT)
+
+    def _call_value(self, callee: Value, node: cst.Call, args, state: _State) -> Value:
+        if callee.kind is Kind.MODULE:
+            return self._module_output(callee, node.func, state)
+        if callee.kind is Kind.MODULE_CLASS:
+            return Value(Kind.MODULE, qualname=callee.qualname, attributes=callee.attributes)
+        if callee.kind is Kind.OTHER and callee.qualname == "function->tensor":
+            return tensor(grad=_first_grad(args) if state.grad_enabled else None)
+        if callee.kind is not Kind.API or callee.qualname is None:
+            return UNKNOWN
+        qualname = callee.qualname
+        if qualname.startswith("builtins."):
+            name = qualname[len("builtins."):]
+            if name in BUILTIN_CONTAINERS:
+                element = args[0][1] if args else None
+                inner = element.element if element is not None and element.kind in (Kind.CONTAINER, Kind.TENSORS) else None
+                return Value(Kind.CONTAINER, element=inner)
+            return NUMBER if name in NUMBER_BUILTINS else OTHER
+        if not torch_api.is_torch(qualname):
+            return OTHER if qualname.split(".")[0] in ("numpy", "math", "random", "os", "sys", "json") else UNKNOWN
+        return self._torch_call(qualname, node, args, state)
+
+    def _torch_call(self, qualname: str, node: cst.Call, args, state: _State) -> Value:
+        site = state.site.statement if state.site else None
+        keywords = {name: value for name, value in args if name not in (None, "*")}
+        requires_grad = _keyword_is_true(node, "requires_grad")
+        if qualname in torch_api.GRAD_OFF or qualname in torch_api.GRAD_ON or qualname in torch_api.GRAD_SET:
+            return Value(Kind.OTHER, qualname=_grad_mode_tag(qualname, node))
+        if qualname in torch_api.PARAMETER:
+            data = args[0][1] if args else UNKNOWN
+            if _keyword_is_false(node, "requires_grad") or (len(args) > 1 and _positional_is_false(node, 1)):
+                return tensor(is_parameter=True, dtype=data.dtype or torch_api.DEFAULT_FLOAT)
+            return tensor(
+                grad=Reason("{name} (nn.Parameter, line {line})", site), is_parameter=True,
+                leaf=Reason("{name} is an nn.Parameter"), dtype=data.dtype or torch_api.DEFAULT_FLOAT,
+            )
+        if qualname in torch_api.BUFFER:
+            data = args[0][1] if args else UNKNOWN
+            return tensor(dtype=data.dtype)
+        if torch_api.is_nn_module_class(qualname) or qualname in torch_api.MODULE_BASES:
+            return Value(Kind.MODULE, qualname=qualname)
+        if qualname in torch_api.TENSOR_CLASSES:
+            return tensor(dtype=torch_api.DEFAULT_FLOAT if qualname != "torch.LongTensor" else "int64")
+        dtype = _dtype_of(keywords.get("dtype"))
+        if qualname in ("torch.chunk", "torch.split", "torch.unbind", "torch.tensor_split", "torch.split_with_sizes"):
+            source = dotted_name(node.args[0].value) if node.args else None
+            base = args[0][1] if args else UNKNOWN
+            element = _fresh(base).with_(
+                alias=Reason(f"it is one of several views returned by `{qualname.split('.')[-1]}` of `{source or 'a tensor'}`"),
+                view_of=source,
+            ) if base.kind is Kind.TENSOR else tensor()
+            return Value(Kind.TENSORS, element=element)
+        kind = torch_api.function_return_kind(qualname)
+        if kind is None or kind == "other":
+            return OTHER if kind == "other" else UNKNOWN
+        grad = None
+        leaf = None
+        if state.grad_enabled:
+            grad = _first_grad(args)
+        if requires_grad:
+            grad = Reason("{name} (created with requires_grad=True, line {line})", site)
+            leaf = Reason("{name} is a leaf created with requires_grad=True")
+        if dtype is None:
+            dtype = _factory_dtype(qualname, node, args)
+        if kind == "tensors" or (kind == "mixed" and _has_dim_argument(node)):
+            return Value(Kind.TENSORS, element=tensor(grad=grad, dtype=dtype))
+        if torch_api.is_factory(qualname):
+            return tensor(grad=grad, leaf=leaf, dtype=dtype)
+        return tensor(grad=grad or _container_grad(args, state), dtype=dtype or _common_dtype(args), leaf=leaf)
+
+    def _tensor_method(self, receiver: Value, func: cst.Attribute, node: cst.Call, args, state: _State) -> Value:
+        name = func.attr.value
+        source = dotted_name(func.value) or "the tensor"
+        grad = (receiver.grad or _first_grad(args)) if state.grad_enabled else receiver.grad
+        site = state.site.statement if state.site else None
+        if name == "requires_grad_":
+            if _positional_is_false(node, 0) or _keyword_is_false(node, "requires_grad"):
+                return receiver
+            marked = receiver.with_(
+                grad=Reason(f"`{source}` ({source}.requires_grad_(), line {{line}})", site),
+                leaf=Reason(f"`{source}` is a leaf: {source}.requires_grad_() was called on it"),
+            )
+            self._rebind_mutated(func.value, marked, state)
+            return marked
+        if name.endswith("_") and not name.startswith("_"):
+            mutated = receiver.with_(grad=grad)
+            self._rebind_mutated(func.value, mutated, state)
+            return mutated
+        if name in ("detach", "detach_"):
+            return receiver.with_(
+                grad=None, leaf=None, is_parameter=False, obj=None, view_of=source,
+                alias=Reason(f"`{source}.detach()` shares memory with `{source}`"),
+            )
+        if name in torch_api.NON_TENSOR_METHODS:
+            if name == "size" and node.args:
+                return NUMBER
+            return NUMBER if name in torch_api.NUMBER_METHODS else OTHER
+        if name in torch_api.DTYPE_CONVERSIONS or name in ("to", "type", "type_as"):
+            dtype = torch_api.DTYPE_CONVERSIONS.get(name)
+            if name == "to" and args:
+                dtype = _dtype_of(args[0][1]) or _dtype_of(dict(args).get("dtype"))
+            may_alias = Reason(f"`{source}.{name}()` may return `{source}` itself")
+            return receiver.with_(grad=grad, dtype=dtype, obj=None, alias=may_alias, view_of=source,
+                                  leaf=None, is_parameter=False)
+        if name in torch_api.MAY_RETURN_SELF:
+            return receiver.with_(grad=grad, obj=None, alias=Reason(f"`{source}.{name}()` may return `{source}` itself"),
+                                  view_of=source, leaf=None, is_parameter=False)
+        kind = torch_api.method_return_kind(name)
+        if kind is None or kind == "other":
+            return OTHER if kind == "other" else UNKNOWN
+        if kind == "tensors" or (kind == "mixed" and _has_dim_argument(node)):
+            if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
+                element = _fresh(receiver).with_(
+                    grad=grad, view_of=source,
+                    alias=Reason(f"it is one of several views returned by `{source}.{name}()`"),
+                )
+            else:
+                element = tensor(grad=grad, dtype=receiver.dtype)
+            return Value(Kind.TENSORS, element=element)
+        view = torch_api.view_kind(name)
+        if view in ("view", "may_alias", "multi_view"):
+            return _view(receiver.with_(grad=grad), source, f"`{source}.{name}()`", state)
+        dtype = receiver.dtype if _same_dtype_args(receiver, args) else None
+        if name in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not",
+                    "logical_and", "logical_or", "logical_xor", "bool"):
+            dtype = "bool"
+        return tensor(grad=grad, dtype=dtype)
+
+
+# ---------------------------------------------------------------------- helpers
+def _function_value(node: cst.FunctionDef, interpreter: Interpreter) -> Value:
+    returns = node.returns
+    if returns is not None:
+        text = cst.Module([]).code_for_node(returns.annotation)
+        if text in ("Tensor", "torch.Tensor"):
+            return Value(Kind.OTHER, qualname="function->tensor")
+    return OTHER
+
+
+def _join_envs(a: Env, b: Env) -> Env:
+    merged: Env = {}
+    for key in a.keys() | b.keys():
+        merged[key] = join(a.get(key), b.get(key)) if key in a and key in b else UNKNOWN if (
+            (a.get(key) or b.get(key)).kind is not Kind.API  # type: ignore[union-attr]
+        ) else (a.get(key) or b.get(key))  # type: ignore[assignment]
+    return merged
+
+
+def _fresh(value: Value) -> Value:
+    return value.with_(obj=None, alias=None, leaf=None, is_parameter=False, is_data=False, view_of=None)
+
+
+def _view(base: Value, source: str, what: str, state: _State) -> Value:
+    # A view shares memory with its base: mutating it mutates the base (and vice versa).
+    return base.with_(
+        obj=None, leaf=None, is_parameter=False, view_of=source,
+        alias=Reason(f"it is a view of `{source}` ({what}): the in-place change also changes `{source}`"),
+        is_data=base.is_data,
+    )
+
+
+def _binary(left: Value, right: Value, state: _State, operator=None) -> Value:
+    if left.kind is Kind.TENSOR or right.kind is Kind.TENSOR:
+        grad = (left.grad or right.grad) if state.grad_enabled else None
+        if left.kind is Kind.TENSOR and right.kind is Kind.TENSOR:
+            dtype = left.dtype if left.dtype == right.dtype else None
+        else:
+            tensor_side = left if left.kind is Kind.TENSOR else right
+            other = right if tensor_side is left else left
+            dtype = tensor_side.dtype if other.qualname == "number" else None
+        return tensor(grad=grad, dtype=dtype)
+    if left.kind is Kind.OTHER and right.kind is Kind.OTHER:
+        return NUMBER if left.qualname == "number" and right.qualname == "number" else OTHER
+    if left.kind is Kind.CONTAINER or right.kind is Kind.CONTAINER:
+        return Value(Kind.CONTAINER)
+    return UNKNOWN
+
+
+def _first_grad(args) -> Optional[str]:
+    for _, value in args:
+        if value.grad is not None:
+            return value.grad
+        if value.kind in (Kind.CONTAINER, Kind.TENSORS) and value.element is not None and value.element.grad:
+            return value.element.grad
+    return None
+
+
+def _container_grad(args, state: _State) -> Optional[str]:
+    return _first_grad(args) if state.grad_enabled else None
+
+
+def _common_dtype(args) -> Optional[str]:
+    dtypes = {value.dtype for _, value in args if value.kind is Kind.TENSOR}
+    return dtypes.pop() if len(dtypes) == 1 else None
+
+
+def _same_dtype_args(receiver: Value, args) -> bool:
+    return all(
+        value.kind is not Kind.TENSOR or (value.dtype is not None and value.dtype == receiver.dtype)
+        for _, value in args
+    )
+
+
+def _dtype_of(value: Optional[Value]) -> Optional[str]:
+    if value is not None and value.kind is Kind.API and value.qualname in torch_api.DTYPES:
+        return torch_api.DTYPES[value.qualname]
+    return None
+
+
+def _factory_dtype(qualname: str, node: cst.Call, args) -> Optional[str]:
+    short = qualname.rsplit(".", 1)[-1]
+    if short in torch_api.FLOAT_FACTORY_NAMES:
+        return torch_api.DEFAULT_FLOAT
+    if short.endswith("_like") and args and args[0][1].kind is Kind.TENSOR:
+        return args[0][1].dtype
+    if short in ("tensor", "as_tensor") and node.args:
+        text = cst.Module([]).code_for_node(node.args[0].value)
+        if "." in text and not any(c.isalpha() for c in text):
+            return torch_api.DEFAULT_FLOAT
+    return None
+
+
+def _has_dim_argument(node: cst.Call) -> bool:
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    return len(positional) >= 2 or any(a.keyword is not None and a.keyword.value == "dim" for a in node.args) or (
+        isinstance(node.func, cst.Attribute) and len(positional) >= 1 and not isinstance(node.func.value, cst.Name)
+        and False
+    )
+
+
+def _keyword_is_true(node: cst.Call, keyword: str) -> bool:
+    return any(
+        a.keyword is not None and a.keyword.value == keyword and isinstance(a.value, cst.Name) and a.value.value == "True"
+        for a in node.args
+    )
+
+
+def _keyword_is_false(node: cst.Call, keyword: str) -> bool:
+    return any(
+        a.keyword is not None and a.keyword.value == keyword and isinstance(a.value, cst.Name) and a.value.value == "False"
+        for a in node.args
+    )
+
+
+def _positional_is_false(node: cst.Call, index: int) -> bool:
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    return len(positional) > index and isinstance(positional[index].value, cst.Name) and positional[index].value.value == "False"
+
+
+def _grad_mode_tag(qualname: str, node: cst.Call) -> str:
+    if qualname in torch_api.GRAD_SET:
+        return "gradmode:off" if _positional_is_false(node, 0) or _keyword_is_false(node, "mode") else "gradmode:on"
+    if qualname in torch_api.INFERENCE_MODE and (_positional_is_false(node, 0) or _keyword_is_false(node, "mode")):
+        return "gradmode:on"
+    return "gradmode:off" if qualname in torch_api.GRAD_OFF else "gradmode:on"
+
+
+def _grad_mode_of(value: Value) -> Optional[bool]:
+    if value.kind is Kind.OTHER and value.qualname in ("gradmode:off", "gradmode:on"):
+        return value.qualname == "gradmode:on"
+    if value.kind is Kind.API and value.qualname is not None:
+        # Used bare as a decorator: @torch.no_grad
+        if value.qualname in torch_api.GRAD_OFF:
+            return False
+        if value.qualname in torch_api.GRAD_ON:
+            return True
+    return None
+
+
+def _annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interpreter, state: _State) -> Optional[bool]:
+    """True for Tensor annotations (also Optional[Tensor], Tensor | None), False for other known
+    annotations, None when nothing can be said."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        sides = [_annotation_kind(interpreter.facts[s].value if s in interpreter.facts else UNKNOWN, s, interpreter, state)
+                 for s in (node.left, node.right)]
+        return True if True in sides else (False if all(s is False or s is None for s in sides) and False in sides else None)
+    if isinstance(node, cst.Subscript):
+        outer = dotted_name(node.value) or ""
+        if outer.split(".")[-1] == "Optional":
+            inner = node.slice[0].slice
+            if isinstance(inner, cst.Index):
+                inner_fact = interpreter.facts.get(inner.value)
+                return _annotation_kind(inner_fact.value if inner_fact else UNKNOWN, inner.value, interpreter, state)
+        return False
+    if isinstance(node, cst.SimpleString):
+        text = node.evaluated_value
+        return True if text in ("Tensor", "torch.Tensor") else None
+    if value.kind is Kind.API and value.qualname in torch_api.TENSOR_CLASSES:
+        return True
+    if value.kind is Kind.API and value.qualname and value.qualname.startswith("builtins."):
+        return False
+    if isinstance(node, cst.Name) and node.value == "None":
+        return None
+    return None

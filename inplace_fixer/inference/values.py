@@ -1,0 +1,118 @@
+"""The abstract values the inference assigns to expressions.
+
+A value says what an expression may be at run time (a tensor, a sequence of tensors, an nn.Module
+instance, a reference to a torch API object, something else, or unknown) and, for tensors, what
+the fixes need to know: why it may require grad, whether it is a leaf or a Parameter, its dtype
+when known, and why a mutation of it could be seen through another reference.
+
+Unknown is never treated as a tensor: a false rewrite of a list or a NumPy array is far worse than
+a missed finding.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A sentence for the user, with ``{name}`` filled when the value is bound to a name and
+    ``{line}`` filled from ``node``'s position when a message is rendered (positions are only
+    computed for files that have findings)."""
+
+    template: str
+    node: Optional[object] = None  # a libcst node whose line the sentence mentions
+
+    def named(self, name: str) -> "Reason":
+        return Reason(self.template.replace("{name}", f"`{name}`"), self.node) if "{name}" in self.template else self
+
+    def render(self, line_of) -> str:
+        text = self.template.replace("{name}", "a tensor")
+        if "{line}" in text:
+            text = text.replace("{line}", str(line_of(self.node) if self.node is not None else "?"))
+        return text
+
+
+class Kind(enum.Enum):
+    TENSOR = "tensor"
+    TENSORS = "tensors"  # a tuple or list whose elements are tensors (chunk, split, unbind, ...)
+    MODULE = "module"  # an nn.Module instance
+    MODULE_CLASS = "module-class"  # a user-defined nn.Module subclass
+    API = "api"  # a torch module, function or class, named by its qualified name
+    CONTAINER = "container"  # a Python list, dict, set or tuple built in this file
+    OTHER = "other"  # known not to be a tensor (number, string, numpy array, shape, ...)
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Kind
+    # For API, MODULE and MODULE_CLASS: the qualified name ("torch.nn.functional.relu",
+    # "torch.nn.ReLU", or the user's class name).
+    qualname: Optional[str] = None
+    # Why the tensor may require grad, in the user's terms; None when it cannot.
+    grad: Optional[Reason] = None
+    # Why a mutation of this tensor could be observed through another reference; None when the
+    # tensor is a fresh local result that nothing else points to.
+    alias: Optional[Reason] = None
+    # Identity of the tensor object, so that `a = x` and later mutations can be related.
+    obj: Optional[int] = None
+    dtype: Optional[str] = None  # "float" for the default floating dtype; None when unknown
+    is_parameter: bool = False
+    leaf: Optional[Reason] = None  # why this tensor is a leaf that requires grad
+    is_data: bool = False  # the result of `.data`: mutations bypass autograd's checks
+    element: Optional["Value"] = None  # for TENSORS and CONTAINER: what the elements are
+    # For MODULE: the module's attributes as seen in its __init__ (self.<name> -> value).
+    attributes: Optional[tuple[tuple[str, "Value"], ...]] = None
+    view_of: Optional[str] = None  # the expression this tensor is a view of, for messages
+
+    @property
+    def is_tensor(self) -> bool:
+        return self.kind is Kind.TENSOR
+
+    def with_(self, **changes) -> "Value":
+        return replace(self, **changes)
+
+    def attribute(self, name: str) -> Optional["Value"]:
+        for attr_name, value in self.attributes or ():
+            if attr_name == name:
+                return value
+        return None
+
+
+UNKNOWN = Value(Kind.UNKNOWN)
+OTHER = Value(Kind.OTHER)
+
+
+def join(a: Optional[Value], b: Optional[Value]) -> Value:
+    """The value of an expression that may be either ``a`` or ``b`` (after a branch or loop)."""
+    if a is None:
+        return b if b is not None else UNKNOWN
+    if b is None or a == b:
+        return a
+    if a.kind is not b.kind:
+        return UNKNOWN
+    if a.kind is Kind.API or a.kind is Kind.MODULE_CLASS:
+        return a if a.qualname == b.qualname else UNKNOWN
+    if a.kind is Kind.MODULE:
+        if a.qualname != b.qualname:
+            return Value(Kind.MODULE)
+        return a if a.attributes == b.attributes else Value(Kind.MODULE, qualname=a.qualname)
+    return Value(
+        a.kind,
+        grad=a.grad or b.grad,
+        alias=a.alias or b.alias,
+        obj=a.obj if a.obj == b.obj else None,
+        dtype=a.dtype if a.dtype == b.dtype else None,
+        is_parameter=a.is_parameter and b.is_parameter,
+        leaf=a.leaf or b.leaf,
+        is_data=a.is_data or b.is_data,
+        element=join(a.element, b.element) if (a.element or b.element) else None,
+        view_of=a.view_of or b.view_of,
+    )
+
+
+def tensor(**fields) -> Value:
+    return Value(Kind.TENSOR, **fields)

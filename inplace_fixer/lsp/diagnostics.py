@@ -1,0 +1,94 @@
+"""Findings as LSP diagnostics and hovers."""
+
+from __future__ import annotations
+
+import inspect
+
+from lsprotocol import types
+
+from inplace_fixer import model
+from inplace_fixer.lsp.edits import fix_edits
+from inplace_fixer.lsp.text import TextIndex
+
+SOURCE = "inplace-fixer"
+# Each rule is documented under a README heading "IPF00N rule-name"; GitHub's anchor for it.
+RULE_DOCS_URL = "https://github.com/inplace-fixer/inplace-fixer#{code}-{name}"
+# A finding in this category makes backward() raise; every other finding is a risk to review.
+ERROR_CATEGORY = "breaks-backward"
+
+
+def rule_docs_url(finding: model.Finding) -> str:
+    return RULE_DOCS_URL.format(code=finding.code.lower(), name=finding.name)
+
+
+def to_diagnostic(finding: model.Finding, index: TextIndex, version: int | None) -> types.Diagnostic:
+    """The diagnostic for ``finding``; its ``data`` carries the fix, as LSP edits for
+    ``version`` of the document, so a quick-fix needs no new analysis."""
+    severity = (
+        types.DiagnosticSeverity.Error
+        if finding.category == ERROR_CATEGORY
+        else types.DiagnosticSeverity.Warning
+    )
+    data: dict = {"version": version, "name": finding.name}
+    if finding.fix is not None:
+        data["fix"] = {
+            "applicability": finding.fix.applicability.value,
+            "reason": finding.fix.reason,
+            "edits": [_text_edit_json(edit) for edit in fix_edits(index, finding.fix)],
+        }
+    return types.Diagnostic(
+        range=index.lsp_range_of(finding.start, finding.end),
+        message=f"{finding.message} [{finding.name}]",
+        severity=severity,
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule_docs_url(finding)),
+        source=SOURCE,
+        data=data,
+    )
+
+
+def _text_edit_json(edit: types.TextEdit) -> dict:
+    start, end = edit.range.start, edit.range.end
+    return {
+        "range": {
+            "start": {"line": start.line, "character": start.character},
+            "end": {"line": end.line, "character": end.character},
+        },
+        "newText": edit.new_text,
+    }
+
+
+def text_edit_from_json(value: dict) -> types.TextEdit:
+    start, end = value["range"]["start"], value["range"]["end"]
+    return types.TextEdit(
+        range=types.Range(
+            start=types.Position(line=start["line"], character=start["character"]),
+            end=types.Position(line=end["line"], character=end["character"]),
+        ),
+        new_text=value["newText"],
+    )
+
+
+def rule_documentation(code: str) -> str | None:
+    """The rule's docstring (What it does / Why is this bad? / ...), if the rule is known."""
+    try:
+        from inplace_fixer.rules import ALL_RULES
+    except ImportError:  # the rule registry has not landed yet
+        return None
+    for rule in ALL_RULES:
+        if rule.code == code and rule.__doc__:
+            return inspect.cleandoc(rule.__doc__)
+    return None
+
+
+def hover_markdown(finding: model.Finding) -> str:
+    parts = [f"**{finding.code}** `{finding.name}`: {finding.message}"]
+    if finding.reason:
+        parts.append(f"Why it matters here: {finding.reason}")
+    if finding.fix is not None and finding.fix.reason:
+        parts.append(f"Fix ({finding.fix.applicability.value}): {finding.fix.reason}")
+    documentation = rule_documentation(finding.code)
+    if documentation:
+        parts.append(documentation)
+    parts.append(f"[{finding.code} documentation]({rule_docs_url(finding)})")
+    return "\n\n".join(parts)

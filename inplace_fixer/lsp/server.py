@@ -1,0 +1,371 @@
+"""The language server: pygls wiring around ``check_source``.
+
+Diagnostics are pushed after ``didOpen``, ``didChange`` and ``didSave``, or pulled with
+``textDocument/diagnostic`` by clients that declare they pull (those get no pushes, so they
+never show each finding twice). A change after a quiet spell is analysed at once; changes in a
+burst of typing are debounced, and only the latest text is analysed. Results for a version
+that is no longer current are dropped.
+
+A document that does not parse keeps its last good diagnostics (its positions may lag behind
+the edit until the code parses again) and gets no code actions, so no stale edit can be
+applied; the parse error goes to the client's log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls import uris
+from pygls.lsp.server import LanguageServer
+
+from inplace_fixer import engine, model
+from inplace_fixer.config import ConfigError
+from inplace_fixer.lsp import actions, diagnostics, edits
+from inplace_fixer.lsp.settings import SECTION, EditorSettings, SettingsError, document_config
+from inplace_fixer.lsp.text import UTF16, TextIndex
+
+NAME = "inplace-fixer"
+DEBOUNCE_SECONDS = 0.15
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What ``check_source`` said about one version of a document under one configuration."""
+
+    version: int | None
+    config: model.Config
+    index: TextIndex
+    result: model.FileResult
+    diagnostics: tuple[types.Diagnostic, ...]
+    result_id: str
+
+
+@dataclass
+class DocumentState:
+    last_change: float = float("-inf")
+    pending: asyncio.Task | None = None  # the debounced analyse-and-publish
+    running: asyncio.Task | None = None  # the analysis under way, shared by all who need it
+    running_key: tuple | None = None
+    analysis: Analysis | None = None  # the latest finished analysis
+    last_good: Analysis | None = None  # the latest analysis of text that parsed
+    reported: str | None = None  # the last problem reported, not to repeat it on every keystroke
+
+
+def _range_key(range_: types.Range) -> tuple[int, int, int, int]:
+    return (range_.start.line, range_.start.character, range_.end.line, range_.end.character)
+
+
+class InplaceFixerServer(LanguageServer):
+    def __init__(self, version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> None:
+        # Full sync: pygls applies incremental changes with str.splitlines, which breaks lines at
+        # \f and \u2028 where the client does not; whole texts are cheap next to an analysis.
+        super().__init__(NAME, version, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.debounce_seconds = debounce_seconds
+        self.editor_settings = EditorSettings()
+        self.documents: dict[str, DocumentState] = {}
+        # One worker: analyses of a document queue instead of competing for the GIL, and a
+        # queued analysis of a text that has since changed is cancelled before it starts.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inplace-fixer")
+        self._result_ids = itertools.count(1)
+
+    # Client capabilities.
+
+    @property
+    def position_encoding(self) -> str:
+        return str(self.workspace.position_encoding or UTF16)
+
+    @property
+    def client_pulls_diagnostics(self) -> bool:
+        text_document = self.client_capabilities.text_document
+        return text_document is not None and text_document.diagnostic is not None
+
+    @property
+    def client_takes_versioned_edits(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        return bool(edit and edit.document_changes)
+
+    # Settings.
+
+    def set_editor_settings(self, value: Any, where: str) -> bool:
+        """Take the editor's settings; keep the previous ones and tell the user if unusable."""
+        try:
+            self.editor_settings = EditorSettings.from_json(value, where)
+        except SettingsError as error:
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Error, message=f"{NAME}: {error}")
+            )
+            return False
+        return True
+
+    def settings_changed(self) -> None:
+        for uri in self.documents:
+            self.schedule(uri, immediately=True)
+        workspace = self.client_capabilities.workspace
+        if self.client_pulls_diagnostics and workspace and workspace.diagnostics:
+            if workspace.diagnostics.refresh_support:
+                self.workspace_diagnostic_refresh(None)
+
+    # Analysis.
+
+    def current_version(self, uri: str) -> int | None:
+        return self.workspace.get_text_document(uri).version
+
+    async def analyze(self, uri: str) -> Analysis | None:
+        """The analysis of the document's current text, from the cache when it is up to date;
+        None when the document is not open or its configuration file is unusable."""
+        state = self.documents.get(uri)
+        if state is None:
+            return None
+        document = self.workspace.get_text_document(uri)
+        path = uris.to_fs_path(uri)
+        try:
+            config = document_config(Path(path) if path else None, self.editor_settings)
+        except ConfigError as error:
+            self.report_once(state, str(error), types.MessageType.Error)
+            return None
+        key = (document.version, config)
+        if state.analysis is not None and (state.analysis.version, state.analysis.config) == key:
+            return state.analysis
+        if state.running_key != key or state.running is None:
+            state.running_key = key
+            state.running = asyncio.ensure_future(
+                self._run_analysis(state, document.version, document.source, path or uri, config)
+            )
+        # shield: a waiter that gives up (a newer change arrived) must not cancel the others.
+        return await asyncio.shield(state.running)
+
+    async def _run_analysis(
+        self, state: DocumentState, version: int | None, text: str, path: str, config: model.Config
+    ) -> Analysis:
+        index = TextIndex(text, self.position_encoding)
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.executor, engine.check_source, text, path, config)
+        found = tuple(diagnostics.to_diagnostic(f, index, version) for f in result.findings)
+        analysis = Analysis(version, config, index, result, found, str(next(self._result_ids)))
+        state.analysis = analysis
+        if result.error is None:
+            state.last_good = analysis
+            state.reported = None
+        else:
+            self.report_once(state, f"{path}: {result.error}", types.MessageType.Info)
+        return analysis
+
+    def report_once(self, state: DocumentState, message: str, kind: types.MessageType) -> None:
+        if state.reported == message:
+            return
+        state.reported = message
+        self.window_log_message(types.LogMessageParams(type=kind, message=f"{NAME}: {message}"))
+        if kind == types.MessageType.Error:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=f"{NAME}: {message}"))
+
+    def schedule(self, uri: str, immediately: bool = False) -> None:
+        """Analyse and publish soon: at once after a quiet spell, else once typing pauses."""
+        state = self.documents[uri]
+        now = asyncio.get_running_loop().time()
+        quiet = now - state.last_change >= self.debounce_seconds
+        state.last_change = now
+        if state.pending is not None:
+            state.pending.cancel()
+        delay = 0.0 if immediately or quiet else self.debounce_seconds
+        state.pending = asyncio.ensure_future(self._publish_after(uri, delay))
+
+    async def _publish_after(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        try:
+            analysis = await self.analyze(uri)
+        except Exception as error:  # a tool bug: tell the user, keep serving other documents
+            logger.exception("analysis of %s failed", uri)
+            self.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Error,
+                    message=f"{NAME}: internal error analysing {uri}: {error!r} (please report it)",
+                )
+            )
+            return
+        if analysis is None or analysis.result.error is not None or self.client_pulls_diagnostics:
+            return
+        if uri not in self.documents or analysis.version != self.current_version(uri):
+            return  # a newer text is on its way
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=list(analysis.diagnostics), version=analysis.version
+            )
+        )
+
+    # Requests.
+
+    async def pull_diagnostics(self, uri: str, previous_result_id: str | None):
+        analysis = await self.analyze(uri)
+        state = self.documents.get(uri)
+        shown = state.last_good if state is not None else None
+        if analysis is not None and analysis.result.error is None:
+            shown = analysis
+        if shown is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        if shown.result_id == previous_result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=shown.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=list(shown.diagnostics), result_id=shown.result_id
+        )
+
+    async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        analysis = await self.analyze(uri)
+        if analysis is None or analysis.result.error is not None:
+            return []
+        only = params.context.only
+        result: list[types.CodeAction] = []
+        if actions.wants_kind(only, actions.QUICK_FIX_KIND):
+            current = {(d.code, _range_key(d.range)): d for d in analysis.diagnostics}
+            for shown in params.context.diagnostics:
+                # The client's copy may be from an older version or have lost ``data``: use ours.
+                diagnostic = current.get((shown.code, _range_key(shown.range)))
+                if diagnostic is not None and shown.source == diagnostics.SOURCE:
+                    result.extend(self._quick_fixes(uri, analysis, diagnostic))
+        if actions.wants_kind(only, actions.FIX_ALL_KIND) and analysis.result.changed:
+            fixed = edits.diff_edits(analysis.index, analysis.result.fixed_source)
+            edit = self._workspace_edit(uri, analysis, fixed)
+            result.append(actions.fix_all(edit, unsafe=analysis.config.unsafe_fixes))
+        return result
+
+    def _quick_fixes(
+        self, uri: str, analysis: Analysis, diagnostic: types.Diagnostic
+    ) -> list[types.CodeAction]:
+        result = []
+        fix = diagnostic.data.get("fix")
+        if fix is not None and fix["applicability"] != model.Applicability.DISPLAY_ONLY.value:
+            fix_edits = [diagnostics.text_edit_from_json(edit) for edit in fix["edits"]]
+            edit = self._workspace_edit(uri, analysis, fix_edits)
+            result.append(actions.quick_fix(diagnostic, fix["applicability"], fix["reason"], edit))
+        code = str(diagnostic.code)
+        ignore_edit = edits.noqa_edit(analysis.index, diagnostic.range.start.line + 1, code)
+        result.append(
+            actions.ignore(diagnostic, code, self._workspace_edit(uri, analysis, [ignore_edit]))
+        )
+        return result
+
+    def _workspace_edit(
+        self, uri: str, analysis: Analysis, text_edits: list[types.TextEdit]
+    ) -> types.WorkspaceEdit:
+        return actions.workspace_edit(
+            uri, analysis.version, text_edits, self.client_takes_versioned_edits
+        )
+
+    async def hover(self, params: types.HoverParams) -> types.Hover | None:
+        analysis = await self.analyze(params.text_document.uri)
+        if analysis is None or analysis.result.error is not None:
+            return None
+        offset = analysis.index.offset_of_lsp(params.position)
+        hits = [
+            (finding, diagnostic)
+            for finding, diagnostic in zip(analysis.result.findings, analysis.diagnostics)
+            if analysis.index.offset_of(finding.start) <= offset <= analysis.index.offset_of(finding.end)
+        ]
+        if not hits:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown,
+                value="\n\n---\n\n".join(diagnostics.hover_markdown(f) for f, _ in hits),
+            ),
+            range=hits[0][1].range,
+        )
+
+
+def build_server(version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> InplaceFixerServer:
+    """A server with every feature registered; start it with ``start_io`` or ``start_tcp``."""
+    server = InplaceFixerServer(version, debounce_seconds)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: InplaceFixerServer, params: types.InitializeParams) -> None:
+        ls.set_editor_settings(params.initialization_options, "initializationOptions")
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: InplaceFixerServer, params: types.InitializedParams) -> None:
+        workspace = ls.client_capabilities.workspace
+        if workspace is not None and workspace.configuration:
+            await pull_configuration(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: InplaceFixerServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        if params.settings:
+            if ls.set_editor_settings(params.settings, "workspace/didChangeConfiguration"):
+                ls.settings_changed()
+            return
+        workspace = ls.client_capabilities.workspace
+        if workspace is not None and workspace.configuration:
+            await pull_configuration(ls)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: InplaceFixerServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.documents[params.text_document.uri] = DocumentState()
+        ls.schedule(params.text_document.uri, immediately=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: InplaceFixerServer, params: types.DidChangeTextDocumentParams) -> None:
+        if params.text_document.uri in ls.documents:
+            ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: InplaceFixerServer, params: types.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri in ls.documents:
+            ls.schedule(params.text_document.uri, immediately=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: InplaceFixerServer, params: types.DidCloseTextDocumentParams) -> None:
+        state = ls.documents.pop(params.text_document.uri, None)
+        if state is not None and state.pending is not None:
+            state.pending.cancel()
+        if not ls.client_pulls_diagnostics:
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+            )
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier=NAME, inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    async def document_diagnostic(ls: InplaceFixerServer, params: types.DocumentDiagnosticParams):
+        return await ls.pull_diagnostics(params.text_document.uri, params.previous_result_id)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[actions.QUICK_FIX_KIND, actions.FIX_ALL_KIND],
+            resolve_provider=False,
+        ),
+    )
+    async def code_action(ls: InplaceFixerServer, params: types.CodeActionParams):
+        return await ls.code_actions(params)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: InplaceFixerServer, params: types.HoverParams):
+        return await ls.hover(params)
+
+    return server
+
+
+async def pull_configuration(server: InplaceFixerServer) -> None:
+    """Ask the client for its ``inplace-fixer`` settings; a client with none keeps ours."""
+    values = await server.workspace_configuration_async(
+        types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+    )
+    if values and values[0]:
+        if server.set_editor_settings(values[0], "workspace/configuration"):
+            server.settings_changed()
+

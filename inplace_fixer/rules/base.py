@@ -1,0 +1,120 @@
+"""What every rule shares: the base class, the report a rule makes, and its test examples.
+
+Rules report; they never mutate. A report carries the flagged node, the message and, when a
+rewrite exists, a ProposedFix naming the original node to replace and what replaces it. The
+engine turns reports into Findings (positions, suppression) and one transformer applies fixes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import ClassVar, Optional, Sequence, Union
+
+import libcst as cst
+
+from inplace_fixer.inference import NodeFact, TensorFactsProvider, Value
+from inplace_fixer.inference.values import Reason
+from inplace_fixer.model import Applicability
+
+NewNode = Union[cst.CSTNode, cst.FlattenSentinel, cst.RemovalSentinel]
+
+
+@dataclass(frozen=True)
+class ProposedFix:
+    applicability: Applicability
+    reason: Optional[str]
+    original: cst.CSTNode  # replaced by identity in the original tree
+    replacement: NewNode
+
+
+@dataclass(frozen=True)
+class Report:
+    node: cst.CSTNode
+    message: str
+    fix: Optional[ProposedFix]
+    grad_reason: Optional[Reason] = None
+    # The mutated expression and its value: the saved-tensor analysis reads them.
+    target: Optional[cst.BaseExpression] = None
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example the rule must flag; ``expected`` is the source after the rule's fix, when the
+    example shows one (None: no fix expected to be applied by default, i.e. not a safe fix)."""
+
+    code: str
+    expected: Optional[str] = None
+    unsafe_expected: Optional[str] = None  # after the fix when unsafe fixes are allowed
+
+
+@dataclass
+class RuleContext:
+    module: cst.Module
+    torch_name: Optional[str]  # how the module can refer to ``torch`` (an alias or None)
+
+
+class Rule(cst.BatchableCSTVisitor):
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    fixable: ClassVar[str] = "sometimes"  # "always", "sometimes", "never": for the rule table
+    VALID: ClassVar[Sequence[str]] = ()
+    INVALID: ClassVar[Sequence[Invalid]] = ()
+    METADATA_DEPENDENCIES = (TensorFactsProvider,)
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__()
+        self.context = context
+        self.reports: list[Report] = []
+
+    @classmethod
+    def documentation(cls) -> str:
+        return textwrap.dedent(cls.__doc__ or "").strip()
+
+    def fact(self, node: cst.CSTNode) -> Optional[NodeFact]:
+        return self.get_metadata(TensorFactsProvider, node, None)
+
+    def value(self, node: cst.CSTNode) -> Optional[Value]:
+        fact = self.fact(node)
+        return None if fact is None else fact.value
+
+    def gradient_reason(self, site, target: Optional[Value], operands=()) -> Optional[Reason]:
+        """Why the mutation is in a gradient path (the target or a value written into it may
+        require grad, with grad mode on), or None when it is not."""
+        if site is None or not site.grad_enabled:
+            return None
+        if target is not None and target.grad is not None:
+            return target.grad
+        for operand in operands:
+            if operand is not None and operand.grad is not None:
+                return operand.grad
+        return None
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        fix: Optional[ProposedFix] = None,
+        grad_reason: Optional[Reason] = None,
+        target: Optional[cst.BaseExpression] = None,
+    ) -> None:
+        self.reports.append(Report(node, message, fix, grad_reason, target))
+
+
+def code(node: cst.CSTNode, limit: int = 60) -> str:
+    """Source text of a node for messages, on one line and shortened."""
+    text = " ".join(cst.Module([]).code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def in_path_message(what: str, target: str) -> str:
+    """The common message shape; the engine fills ``{grad}`` with the rendered reason."""
+    return f"`{what}` modifies `{target}` in place, in a gradient path: it derives from {{grad}}"
+
+
+def dedent_example(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+__all__ = ["Invalid", "ProposedFix", "Report", "Rule", "RuleContext", "code", "dedent_example", "in_path_message"]

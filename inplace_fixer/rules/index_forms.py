@@ -1,0 +1,107 @@
+"""Out-of-place forms of element writes (`x[i] = v`, `x[i] += v`) that autograd accepts.
+
+Shared by the augmented-assignment and index-assignment rules. Each form is exact where it is
+used: `select_scatter`/`slice_scatter` cast the source to the target's dtype as a write does, and
+the source `x[i] + v` has exactly the element's shape whenever the in-place write succeeds;
+`masked_fill` is used only for a mask computed from the tensor itself (same shape) and a number;
+everything else falls back to cloning the tensor first, which keeps every detail of the write
+(broadcasting, casting, duplicate indices) and only changes which object is written.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from inplace_fixer import fixes
+from inplace_fixer.inference import Kind, Site, Value
+from inplace_fixer.model import Applicability
+from inplace_fixer.rules.base import ProposedFix
+
+
+def _is_full_slice(element: cst.SubscriptElement) -> bool:
+    s = element.slice
+    return isinstance(s, cst.Slice) and s.lower is None and s.upper is None and s.step is None
+
+
+def _is_number(node: cst.BaseExpression, value: Optional[Value]) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.expression, (cst.Integer, cst.Float)):
+        return True
+    return value is not None and value.kind is Kind.OTHER and value.qualname == "number"
+
+
+def _scatter_form(rule, target: cst.Subscript):
+    """(dim, the last element) when the subscript is `[:, ..., :, i]` or `[:, ..., a:b]`."""
+    elements = list(target.slice)
+    *leading, last = elements
+    if not all(_is_full_slice(e) for e in leading) or _is_full_slice(last):
+        return None
+    dim = cst.Integer(str(len(leading)))
+    if isinstance(last.slice, cst.Index):
+        index = last.slice.value
+        if last.slice.star is None and _is_number(index, rule.value(index)):
+            return "select", dim, last.slice
+        return None
+    return "slice", dim, last.slice
+
+
+def _arg(node: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(node.with_changes(lpar=[], rpar=[]) if isinstance(node, cst.Name) else node)
+
+
+def augmented_index_fix(rule, site: Site, node: cst.AugAssign, target: cst.Subscript, base_value: Value) -> Optional[ProposedFix]:
+    base = target.value
+    if not isinstance(base, (cst.Name, cst.Attribute)):
+        return None
+    form = _scatter_form(rule, target)
+    if form is None:
+        return fixes.clone_first_fix(site, base, base_value)
+    kind, dim, element = form
+    source = fixes.binary(target, fixes.AUGMENTED_TO_BINARY[type(node.operator)], node.value)
+    if kind == "select":
+        new_value = fixes.method_call(base, "select_scatter", [cst.Arg(source), cst.Arg(dim), _arg(element.value)])
+    else:
+        none = cst.Name("None")
+        args = [cst.Arg(source), cst.Arg(dim), _arg(element.lower or none), _arg(element.upper or none)]
+        if element.step is not None:
+            args.append(_arg(element.step))
+        new_value = fixes.method_call(base, "slice_scatter", args)
+    return fixes.statement_fix(site, node, base, base_value, new_value)
+
+
+def assignment_index_fix(rule, site: Site, node: cst.Assign, target: cst.Subscript, base_value: Value) -> Optional[ProposedFix]:
+    base = target.value
+    if not isinstance(base, (cst.Name, cst.Attribute)):
+        return None
+    if len(node.targets) != 1:
+        return fixes.clone_first_fix(site, base, base_value)
+    elements = list(target.slice)
+    if len(elements) == 1 and isinstance(elements[0].slice, cst.Index) and _is_number(node.value, rule.value(node.value)):
+        mask = elements[0].slice.value
+        if _is_mask_of(mask, base):
+            new_value = fixes.method_call(base, "masked_fill", [cst.Arg(mask), cst.Arg(node.value)])
+            return fixes.statement_fix(site, node, base, base_value, new_value)
+    return fixes.clone_first_fix(site, base, base_value)
+
+
+def _is_mask_of(mask: cst.BaseExpression, base: cst.BaseExpression) -> bool:
+    """A boolean mask with the very shape of ``base``: a comparison of ``base`` with a number,
+    or an element-wise predicate method of it (``x.isnan()``)."""
+    if isinstance(mask, cst.Comparison) and len(mask.comparisons) == 1:
+        comparison = mask.comparisons[0]
+        if isinstance(comparison.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)):
+            return False
+        sides = (mask.left, comparison.comparator)
+        return any(s.deep_equals(base) for s in sides) and any(
+            isinstance(s, (cst.Integer, cst.Float)) or (isinstance(s, cst.UnaryOperation) and isinstance(s.expression, (cst.Integer, cst.Float)))
+            for s in sides
+        )
+    if isinstance(mask, cst.Call) and isinstance(mask.func, cst.Attribute) and mask.func.attr.value in ("isnan", "isinf", "isfinite", "isneginf", "isposinf"):
+        return not mask.args and mask.func.value.deep_equals(base)
+    return False
+
+
+__all__ = ["Applicability", "assignment_index_fix", "augmented_index_fix"]

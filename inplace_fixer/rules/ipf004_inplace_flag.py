@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+from libcst import matchers as m
+
+from inplace_fixer import fixes, torch_data
+from inplace_fixer.inference import Kind, Reason
+from inplace_fixer.model import Applicability
+from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
+
+SEQUENTIAL = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
+RESIDUAL_RISK = (
+    "without inplace=True the module no longer changes its input: code that reads the input after "
+    "the call (a residual `act(h) + h`) would see the old values"
+)
+
+
+class InplaceFlag(Rule):
+    """
+    ## What it does
+    Flags `inplace=True` in `torch.nn.functional` calls (`F.relu(x, inplace=True)`,
+    `F.dropout(x, p, training, True)`) on a tensor that may require grad, and in nn module
+    constructors (`nn.ReLU(inplace=True)`, `nn.Dropout(p, True)`), keyword or positional. The
+    functions and modules come from the installed torch; modules that store the flag but never
+    use it (`nn.AlphaDropout`, `nn.FeatureAlphaDropout`) are not flagged.
+
+    ## Why is this bad?
+    With `inplace=True` the activation overwrites its input. After an op that saved that input
+    or its own output (a sigmoid, a batch norm's input, a residual branch), backward raises "one
+    of the variables needed for gradient computation has been modified by an inplace operation",
+    and `act(h) + h` silently adds the rectified `h`.
+
+    ## Example
+    ```python
+    h = torch.sigmoid(x)
+    h = F.relu(h, inplace=True)
+    self.act = nn.ReLU(inplace=True)
+    ```
+
+    ## Use instead
+    ```python
+    h = torch.sigmoid(x)
+    h = F.relu(h)
+    self.act = nn.ReLU()
+    ```
+
+    ## Fix safety
+    For functions: safe when the input is a temporary or a local tensor nothing else refers to
+    (the call's result is bound back to it); unsafe when the input could be seen elsewhere. For
+    modules: safe inside `nn.Sequential` after the first layer (the input is the previous layer's
+    output, which nobody else holds) and when every call of the module in its class is
+    `h = self.act(h)`; unsafe otherwise, because code that reads the input after the call would
+    see different values.
+    """
+
+    code = "IPF004"
+    name = "inplace-flag"
+    summary = "inplace=True in a torch.nn.functional call or an nn module"
+    fixable = "sometimes"
+
+    VALID = [
+        "import torch.nn as nn\ndrop = nn.AlphaDropout(0.1, inplace=True)\n",
+        "import torch.nn as nn\nact = nn.ReLU(inplace=False)\n",
+        "import torch\nimport torch.nn.functional as F\nx = torch.randn(3)\ny = F.relu(x, inplace=True)\n",
+    ]
+    INVALID = [
+        Invalid(
+            "import torch\nimport torch.nn.functional as F\nx = torch.randn(3, requires_grad=True)\nh = torch.sigmoid(x)\nh = F.relu(h, inplace=True)\n",
+            expected="import torch\nimport torch.nn.functional as F\nx = torch.randn(3, requires_grad=True)\nh = torch.sigmoid(x)\nh = F.relu(h)\n",
+        ),
+        Invalid(
+            "import torch.nn as nn\nnet = nn.Sequential(nn.Linear(3, 3), nn.ReLU(inplace=True))\n",
+            expected="import torch.nn as nn\nnet = nn.Sequential(nn.Linear(3, 3), nn.ReLU())\n",
+        ),
+        Invalid(
+            "from torch import nn\nnet = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5, True))\n",
+            expected="from torch import nn\nnet = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5))\n",
+        ),
+    ]
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._sequential_inner: set[int] = set()
+        self._rebinding_only: dict[str, bool] = {}  # self.<attr> -> every call is h = self.attr(h)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        calls: dict[str, bool] = {}
+        for assign in m.findall(node, m.Assign(value=m.Call(func=m.Attribute(value=m.Name("self"))))):
+            call = assign.value  # type: ignore[attr-defined]
+            attr = call.func.attr.value
+            args = call.args
+            rebinding = (
+                len(assign.targets) == 1 and len(args) == 1 and args[0].keyword is None  # type: ignore[attr-defined]
+                and isinstance(args[0].value, cst.Name) and assign.targets[0].target.deep_equals(args[0].value)  # type: ignore[attr-defined]
+            )
+            calls[attr] = calls.get(attr, True) and rebinding
+        all_calls = m.findall(node, m.Call(func=m.Attribute(value=m.Name("self"))))
+        counted: dict[str, int] = {}
+        for call in all_calls:
+            counted[call.func.attr.value] = counted.get(call.func.attr.value, 0) + 1  # type: ignore[attr-defined]
+        rebound: dict[str, int] = {}
+        for assign in m.findall(node, m.Assign(value=m.Call(func=m.Attribute(value=m.Name("self"))))):
+            attr = assign.value.func.attr.value  # type: ignore[attr-defined]
+            rebound[attr] = rebound.get(attr, 0) + 1
+        for attr, ok in calls.items():
+            # Every call of the module must be an assignment that rebinds its own input.
+            self._rebinding_only[attr] = ok and rebound.get(attr) == counted.get(attr)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = self.value(node.func)
+        if callee is None or callee.kind is not Kind.API or callee.qualname is None:
+            return
+        qualname = callee.qualname
+        if qualname in SEQUENTIAL:
+            for arg in node.args[1:]:
+                self._sequential_inner.add(id(arg.value))
+            return
+        function_param = torch_data.functional_inplace_param(qualname)
+        if function_param is not None:
+            flag = _true_flag(node, function_param.position)
+            if flag is not None:
+                self._functional(node, flag)
+            return
+        module_param = torch_data.module_inplace_param(qualname)
+        if module_param is not None and module_param.honours_inplace:
+            flag = _true_flag(node, module_param.position)
+            if flag is not None:
+                self._module(node, flag)
+
+    def _functional(self, node: cst.Call, flag: cst.Arg) -> None:
+        if not node.args or node.args[0].keyword not in (None,) or node.args[0] is flag:
+            return
+        argument = node.args[0].value
+        fact = self.fact(argument)
+        if fact is None or fact.value.kind is not Kind.TENSOR:
+            return
+        reason = self.gradient_reason(fact.site, fact.value)
+        if reason is None:
+            return
+        new_call = fixes.without_arg(node, flag)
+        site = fact.site
+        if isinstance(argument, (cst.Name, cst.Attribute)):
+            fix = fixes.statement_fix(site, node, argument, fact.value, new_call) or ProposedFix(
+                Applicability.DISPLAY_ONLY, f"the statement reads `{code(argument)}` before the call changes it",
+                site.statement, site.statement,
+            )
+        elif fact.value.alias is not None:
+            fix = ProposedFix(Applicability.UNSAFE, fact.value.alias, node, new_call)
+        else:
+            fix = ProposedFix(Applicability.SAFE, None, node, new_call)
+        self.report(node, in_path_message(code(node), code(argument)), fix, reason, target=argument)
+
+    def _module(self, node: cst.Call, flag: cst.Arg) -> None:
+        fact = self.fact(node)
+        if fact is None or not fact.site.grad_enabled:
+            return
+        new_call = fixes.without_arg(node, flag)
+        if id(node) in self._sequential_inner:
+            fix = ProposedFix(Applicability.SAFE, None, node, new_call)
+        elif self._rebinding_attribute(fact) is True:
+            fix = ProposedFix(Applicability.SAFE, None, node, new_call)
+        else:
+            fix = ProposedFix(Applicability.UNSAFE, RESIDUAL_RISK, node, new_call)
+        message = (
+            f"`{code(node)}` makes the module overwrite its input during forward(); "
+            "after an op that saved that input or its own output, backward raises"
+        )
+        self.report(node, message, fix, Reason("modules run in the forward pass"))
+
+    def _rebinding_attribute(self, fact) -> Optional[bool]:
+        statement = fact.site.statement
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0].target
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                return self._rebinding_only.get(target.attr.value)
+        return None
+
+
+def _true_flag(node: cst.Call, position: Optional[int]) -> Optional[cst.Arg]:
+    """The argument that passes inplace=True, by keyword or at its position."""
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == "inplace":
+            return arg if m.matches(arg.value, m.Name("True")) else None
+    if position is not None and len(positional) > position:
+        arg = positional[position]
+        return arg if m.matches(arg.value, m.Name("True")) else None
+    return None

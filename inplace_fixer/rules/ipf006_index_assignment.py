@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from inplace_fixer.inference import Kind
+from inplace_fixer.model import Applicability
+from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
+from inplace_fixer.rules.index_forms import assignment_index_fix
+
+
+class IndexAssignment(Rule):
+    """
+    ## What it does
+    Flags writes into elements of a tensor of the gradient path: `x[mask] = 0`, `x[:, 0] = v`,
+    `outputs[t] = h`, including a buffer that becomes part of the gradient path because the value
+    written requires grad (`buf = torch.zeros(n); buf[0] = h`).
+
+    ## Why is this bad?
+    `x[i] = v` calls `x.__setitem__`, which copies into `x` in place (`copy_`, `index_put_`,
+    `fill_`). If an earlier operation saved `x` for backward, backward raises "one of the variables
+    needed for gradient computation has been modified by an inplace operation"; on a leaf that
+    requires grad (or a view of one) the write raises at once.
+
+    ## Example
+    ```python
+    y = torch.sigmoid(x)
+    y[y < 0.5] = 0
+    outputs[t] = h
+    ```
+
+    ## Use instead
+    ```python
+    y = torch.sigmoid(x)
+    y = y.masked_fill(y < 0.5, 0)
+    outputs = outputs.clone()
+    outputs[t] = h
+    ```
+    A mask computed from the tensor itself with a number becomes `masked_fill`; any other write
+    keeps its exact meaning (broadcasting, casting, duplicate indices) by writing into a fresh
+    clone, which no backward pass saved.
+
+    ## Fix safety
+    Safe when the tensor is a local that nothing else refers to. Unsafe when the write could be
+    seen elsewhere (a function argument, an attribute, a view or alias, a list element) or the
+    tensor is a leaf that requires grad. Report-only for an attribute that holds a Parameter.
+    """
+
+    code = "IPF006"
+    name = "index-assignment"
+    summary = "element or slice assignment into a tensor of the gradient path"
+    fixable = "sometimes"
+
+    VALID = [
+        "import torch\nimg = torch.zeros(3)\nimg[0] = 1\n",
+        "d = {}\nd['a'] = 1\n",
+        "import numpy as np\na = np.zeros(3)\na[0] = 1\n",
+        "import torch\nx = torch.randn(3, requires_grad=True)\nwith torch.no_grad():\n    x[0] = 0\n",
+    ]
+    INVALID = [
+        Invalid(
+            "import torch\nx = torch.randn(3, requires_grad=True)\ny = torch.sigmoid(x)\ny[y < 0.5] = 0\n",
+            expected="import torch\nx = torch.randn(3, requires_grad=True)\ny = torch.sigmoid(x)\ny = y.masked_fill(y < 0.5, 0)\n",
+        ),
+        Invalid(
+            "import torch\nh = torch.randn(3, requires_grad=True)\nbuf = torch.zeros(4, 3)\nbuf[0] = h\n",
+            expected="import torch\nh = torch.randn(3, requires_grad=True)\nbuf = torch.zeros(4, 3)\nbuf = buf.clone()\nbuf[0] = h\n",
+        ),
+    ]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Subscript):
+                self._check(node, target.target)
+
+    def _check(self, node: cst.Assign, target: cst.Subscript) -> None:
+        base = target.value
+        fact = self.fact(base)
+        if fact is None or fact.value.kind is not Kind.TENSOR or fact.value.is_data:
+            return
+        reason = self.gradient_reason(fact.site, fact.value, [self.value(node.value)])
+        if reason is None:
+            return
+        fix = assignment_index_fix(self, fact.site, node, target, fact.value)
+        if fix is None:
+            fix = ProposedFix(Applicability.DISPLAY_ONLY, f"`{code(base)}` is not a name or attribute that can be rebound",
+                              fact.site.statement, fact.site.statement)
+        self.report(node, in_path_message(code(target) + " = ...", code(base)), fix, reason, target=base)

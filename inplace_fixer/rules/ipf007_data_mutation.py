@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from inplace_fixer.inference import Kind
+from inplace_fixer.rules.base import Invalid, Rule, code
+from inplace_fixer.rules.method_forms import inplace_method_of
+
+
+class DataMutation(Rule):
+    """
+    ## What it does
+    Flags in-place changes made through `.data` of a tensor that may require grad:
+    `p.data.add_(...)`, `x.data[...] = v`, `x.data += v`, `x.data = t`. Report-only.
+
+    ## Why is this bad?
+    `.data` is a view of the tensor with a fresh version counter, invisible to autograd. A change
+    through it raises no error, yet a backward pass that saved the tensor uses the new values:
+    the gradient is silently wrong (`y = x.exp(); y.data.add_(1)` gives `x.grad = exp(x) + 1`).
+
+    ## Example
+    ```python
+    y = x.exp()
+    y.data.add_(1)
+    ```
+
+    ## Use instead
+    Change values out of place (`y = y + 1`) when they are part of the computation, or, to update
+    parameters outside the graph, use `with torch.no_grad(): p.add_(...)`, which autograd can see
+    and check.
+
+    ## Fix safety
+    No fix: the right rewrite depends on whether the change is meant to be part of the gradient.
+    Only reported where grad mode is on.
+    """
+
+    code = "IPF007"
+    name = "data-mutation"
+    summary = "in-place change through .data: gradients silently wrong"
+    fixable = "never"
+
+    VALID = [
+        "import torch\nx = torch.zeros(3)\nx.data.add_(1)\n",
+        "import torch\nx = torch.randn(3, requires_grad=True)\nv = x.data.clone()\n",
+        "class Box:\n    data = [1]\nb = Box()\nb.data.append(2)\n",
+    ]
+    INVALID = [
+        Invalid("import torch\nx = torch.randn(3, requires_grad=True)\ny = x.exp()\ny.data.add_(1)\n"),
+        Invalid("import torch\nx = torch.randn(3, requires_grad=True)\ny = x * 2\ny.data[0] = 0\n"),
+        Invalid("import torch\nw = torch.nn.Parameter(torch.ones(3))\nw.data = torch.zeros(3)\n"),
+    ]
+
+    MESSAGE = (
+        "`{what}` changes `{tensor}` through `.data`, which autograd does not track: "
+        "gradients that depend on `{tensor}` are silently wrong ({{grad}})"
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if inplace_method_of(node) is None:
+            return
+        data = _data_attribute(node.func.value)  # type: ignore[attr-defined]
+        if data is not None:
+            self._check(node, data)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            data = _data_attribute(target.target)
+            if data is not None:
+                self._check(node, data)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        data = _data_attribute(node.target)
+        if data is not None:
+            self._check(node, data)
+
+    def _check(self, node: cst.CSTNode, data: cst.Attribute) -> None:
+        fact = self.fact(data.value)
+        if fact is None or fact.value.kind is not Kind.TENSOR:
+            return
+        reason = self.gradient_reason(fact.site, fact.value)
+        if reason is None:
+            return
+        message = self.MESSAGE.format(what=code(node), tensor=code(data.value))
+        self.report(node, message, None, reason, target=data.value)
+
+
+def _data_attribute(node: cst.BaseExpression):
+    """The ``t.data`` at the root of ``t.data``, ``t.data[i]``, ``t.data[i].view(...)``."""
+    while True:
+        if isinstance(node, cst.Attribute) and node.attr.value == "data":
+            return node
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            node = node.func.value
+        elif isinstance(node, cst.Attribute):
+            node = node.value
+        else:
+            return None

@@ -1,0 +1,142 @@
+"""Out-of-place forms of in-place Tensor method calls and chains of them.
+
+The facts behind each form are in shared/reference/torch-inplace-facts.md section 1 (measured on
+torch 2.13) and are re-checked by the verification tests: operator methods equal their operator,
+`torch.fill(x, v)` equals `x.fill_(v)` in values and gradients, `torch.randn_like(x)` draws the
+same numbers as `x.normal_()` from the same random state, and so on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import libcst as cst
+
+from inplace_fixer import fixes, torch_data
+from inplace_fixer.inference import Kind
+from inplace_fixer.torch_data import InplaceKind
+
+NO_ZERO_GRADIENT = (
+    "after the rewrite, operations before this line no longer receive a (zero) gradient through `{x}`: "
+    "a leaf reached only that way gets no .grad instead of zeros"
+)
+
+
+@dataclass(frozen=True)
+class ChainRewrite:
+    expression: Optional[cst.BaseExpression]
+    refusal: Optional[str] = None  # why there is no exact rewrite (report-only)
+    doubt: Optional[str] = None  # why the rewrite may change the dtype
+    caveat: Optional[str] = None  # another reason the rewrite is not exactly the same
+
+
+def inplace_method_of(node: cst.CSTNode):
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return None
+    name = node.func.attr.value
+    if not name.endswith("_") or name.startswith("_"):
+        return None
+    return torch_data.inplace_method(name)
+
+
+def chain_of(rule, node: cst.Call, skip: Sequence[InplaceKind]):
+    """(root, [innermost call, ..., node]) for ``root.a_(...).b_(...)``, or None when ``node`` is
+    not an in-place method call on a tensor."""
+    info = inplace_method_of(node)
+    if info is None or info.kind in skip:
+        return None
+    steps = [node]
+    receiver = node.func.value  # type: ignore[attr-defined]
+    while True:
+        inner = inplace_method_of(receiver)
+        if inner is None or inner.kind in skip:
+            break
+        steps.insert(0, receiver)
+        receiver = receiver.func.value
+    value = rule.value(receiver)
+    if value is None or value.kind is not Kind.TENSOR:
+        return None
+    return receiver, steps
+
+
+def out_of_place_chain(rule, root: cst.BaseExpression, steps: Sequence[cst.Call]) -> ChainRewrite:
+    current: cst.BaseExpression = root
+    doubt = None
+    caveat = None
+    root_value = rule.value(root)
+    root_text = fixes._text(root)
+    for index, step in enumerate(steps):
+        if index > 0 and any(fixes.mentions(arg.value, root) for arg in step.args):
+            return ChainRewrite(None, refusal=f"`{fixes._text(step.func.attr)}` reads `{root_text}` after the chain changed it")  # type: ignore[attr-defined]
+        form = _out_of_place_call(rule, current, root, step)
+        if form.expression is None:
+            return form
+        current = form.expression
+        doubt = doubt or form.doubt
+        caveat = caveat or form.caveat
+        if doubt is None and root_value is not None:
+            doubt = fixes.operand_doubt(root_text, root_value, [(a.value, rule.value(a.value)) for a in step.args if _is_tensor_like(rule, a.value)])
+    return ChainRewrite(current, doubt=doubt, caveat=caveat)
+
+
+def _is_tensor_like(rule, node: cst.BaseExpression) -> bool:
+    value = rule.value(node)
+    return value is None or value.kind in (Kind.TENSOR, Kind.UNKNOWN)
+
+
+def _positional(call: cst.Call) -> list[cst.Arg]:
+    return [a for a in call.args if a.keyword is None and not a.star]
+
+
+def _out_of_place_call(rule, receiver: cst.BaseExpression, root: cst.BaseExpression, step: cst.Call) -> ChainRewrite:
+    info = inplace_method_of(step)
+    name = step.func.attr.value  # type: ignore[attr-defined]
+    args = list(step.args)
+    root_text = fixes._text(root)
+    torch_name = rule.context.torch_name
+    if info.kind is InplaceKind.VALUE or info.kind is InplaceKind.METADATA:
+        operator = fixes.METHOD_OPERATORS.get(info.out_of_place or "")
+        if operator is not None and len(args) == 1 and args[0].keyword is None and not args[0].star:
+            return ChainRewrite(fixes.binary(receiver, operator, args[0].value))
+        if info.out_of_place:
+            return ChainRewrite(fixes.method_call(receiver, info.out_of_place, args))
+        return ChainRewrite(None, refusal=f"`{name}` has no out-of-place counterpart")
+    if info.kind is InplaceKind.COMPARISON and info.out_of_place and isinstance(receiver, (cst.Name, cst.Attribute)):
+        compared = fixes.method_call(receiver, info.out_of_place, args)
+        dtype = cst.Attribute(receiver, cst.Name("dtype"))
+        return ChainRewrite(
+            fixes.method_call(compared, "to", [cst.Arg(dtype)]),
+            caveat=f"`{info.out_of_place}` returns bool; `.to({root_text}.dtype)` keeps the 0/1 values in the dtype of `{root_text}`, "
+            + NO_ZERO_GRADIENT.format(x=root_text),
+        )
+    if info.kind is InplaceKind.FILL:
+        if name in ("zero_", "fill_") and torch_name is not None and isinstance(receiver, (cst.Name, cst.Attribute)):
+            fill_value = cst.Integer("0") if name == "zero_" else (args[0].value if len(args) == 1 and args[0].keyword is None else None)
+            if fill_value is not None:
+                fill = cst.Attribute(cst.Name(torch_name), cst.Name("fill"))
+                return ChainRewrite(cst.Call(func=fill, args=[cst.Arg(receiver), cst.Arg(fill_value)]))
+        if name == "copy_" and len(args) == 1 and args[0].keyword is None and isinstance(receiver, (cst.Name, cst.Attribute)):
+            source = fixes.method_call(args[0].value, "to", [cst.Arg(receiver)])
+            expanded = fixes.method_call(source, "expand_as", [cst.Arg(receiver)])
+            return ChainRewrite(fixes.method_call(expanded, "clone", []), caveat=NO_ZERO_GRADIENT.format(x=root_text))
+        return ChainRewrite(None, refusal=f"`{name}` has no exact out-of-place form here")
+    if info.kind is InplaceKind.RANDOM:
+        return _random_fill(rule, receiver, root_text, name, args, torch_name)
+    return ChainRewrite(None, refusal=f"`{name}` is not a value operation")
+
+
+def _random_fill(rule, receiver, root_text: str, name: str, args: list[cst.Arg], torch_name: Optional[str]) -> ChainRewrite:
+    caveat = NO_ZERO_GRADIENT.format(x=root_text)
+    if torch_name is not None and not args and name in ("normal_", "uniform_"):
+        factory = "randn_like" if name == "normal_" else "rand_like"
+        call = cst.Call(cst.Attribute(cst.Name(torch_name), cst.Name(factory)), [cst.Arg(receiver)])
+        return ChainRewrite(call, caveat=caveat)
+    if torch_name is not None and name == "uniform_" and len(args) == 2 and all(a.keyword is None for a in args):
+        low, high = args[0].value, args[1].value
+        draw = cst.Call(cst.Attribute(cst.Name(torch_name), cst.Name("rand_like")), [cst.Arg(receiver)])
+        span = fixes.binary(high, cst.Subtract, low)
+        return ChainRewrite(fixes.binary(low, cst.Add, fixes.binary(span, cst.Multiply, draw)), caveat=caveat)
+    if name == "bernoulli_" and len(args) == 1 and isinstance(args[0].value, (cst.Float, cst.Integer)):
+        return ChainRewrite(fixes.method_call(receiver, "bernoulli", args), caveat=caveat)
+    return ChainRewrite(None, refusal=f"`{name}` with these arguments has no out-of-place form that draws the same numbers")
