@@ -32,13 +32,10 @@ Exit codes:
 
 # Commands others provide, imported only when run: name -> ("module:attribute", one-line help).
 LAZY_COMMANDS = {
-    "lsp": (
-        "inplace_fixer.lsp.server:command",
-        "Run the language server on standard input/output.",
-    ),
+    "lsp": ("inplace_fixer.lsp:lsp", "Run the language server on standard input/output."),
     "verify": (
-        "inplace_fixer.verify:command",
-        "Run fixes under torch and check values and gradients.",
+        "inplace_fixer.verify.cli:verify",
+        "Run fixes under torch; compare values and gradients.",
     ),
 }
 

@@ -8,10 +8,11 @@ the file and the key, never silently ignored.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import tomllib
 
 from inplace_fixer.model import Config
 

@@ -6,6 +6,7 @@ never raises for bad input: a source that does not parse becomes ``FileResult.er
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
@@ -14,6 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from inplace_fixer import rules as rule_registry
+from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
@@ -45,10 +47,21 @@ class _Located:
 def check_source(source: str, path: str = "-", config: Config = Config()) -> FileResult:
     """Findings for ``source`` and the source with the fixes ``config`` allows applied."""
     if not _MAY_MUTATE.search(source):
+        # Nothing to analyse, but a file that does not parse is still reported (Python's own
+        # parser is far cheaper than libcst's for that check).
+        try:
+            ast.parse(source)
+        except (SyntaxError, ValueError) as error:
+            return FileResult(path=path, source=source, error=f"cannot parse: {_ast_error(error)}")
         return FileResult(path=path, source=source, fixed_source=source)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
+        # Python's own parser names the cause more clearly when the file is not valid Python.
+        try:
+            ast.parse(source)
+        except (SyntaxError, ValueError) as python_error:
+            return FileResult(path=path, source=source, error=f"cannot parse: {_ast_error(python_error)}")
         return FileResult(path=path, source=source, error=f"cannot parse: {_one_line(error)}")
     located = _find(module, source, path, config)
     if not located:
@@ -66,8 +79,14 @@ def check_source(source: str, path: str = "-", config: Config = Config()) -> Fil
 
 
 def _one_line(error: cst.ParserSyntaxError) -> str:
-    message = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
-    return f"{message} (line {error.raw_line}, column {error.raw_column + 1})"
+    message = " ".join(error.message.split()) or "syntax error"
+    return f"{message} (line {error.editor_line}, column {error.editor_column})"
+
+
+def _ast_error(error: Exception) -> str:
+    if isinstance(error, SyntaxError):
+        return f"{error.msg} (line {error.lineno}, column {error.offset})"
+    return str(error)
 
 
 def _torch_name(module: cst.Module) -> Optional[str]:
@@ -87,17 +106,21 @@ def _torch_name(module: cst.Module) -> Optional[str]:
 
 
 def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_Located]:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    context = RuleContext(module=module, torch_name=_torch_name(module))
-    active = [rule(context) for rule in rule_registry.ALL_RULES if config.is_selected(rule.code)]
-    if not active:
+    selected = [rule for rule in rule_registry.ALL_RULES if config.is_selected(rule.code)]
+    if not selected:
         return []
-    wrapper.visit_batched(active)
+    # The same computation TensorFactsProvider exposes, called directly because the engine also
+    # needs the order in which the inference reached the nodes, to drive the rules.
+    interpreter = Interpreter(module)
+    facts = interpreter.run()
+    context = RuleContext(module=module, torch_name=_torch_name(module), facts=facts)
+    active = [rule(context) for rule in selected]
+    _dispatch(active, interpreter.order)
     reports = [(type(rule), report) for rule in active for report in rule.reports]
     if not reports:
         return []
     # Positions cost a pass over the whole tree: only files with findings pay for it.
-    positions = wrapper.resolve(PositionProvider)
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     suppressed = suppressions(source)
     lines = source.splitlines(keepends=True)
 
@@ -123,6 +146,16 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         located.append(_Located(rule, report, finding))
     located.sort(key=lambda item: (item.finding.start.line, item.finding.start.col, item.finding.code))
     return located
+
+
+def _dispatch(rules: Sequence[Rule], order: Sequence[cst.CSTNode]) -> None:
+    table: dict[str, list] = {}
+    for rule in rules:
+        for node_type, method in rule.visitors().items():
+            table.setdefault(node_type, []).append(getattr(rule, method))
+    for node in order:
+        for visit in table.get(type(node).__name__, ()):
+            visit(node)
 
 
 def _render(reason: Union[Reason, str, None], line_of) -> Optional[str]:

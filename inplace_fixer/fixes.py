@@ -260,6 +260,10 @@ def target_safety(target: cst.BaseExpression, value: Value) -> tuple[Applicabili
             "created earlier keep updating the old Parameter"
         )
     if value.alias is not None:
+        if value.alias.blocks_fix:
+            return Applicability.DISPLAY_ONLY, Reason(
+                value.alias.template + f": rebinding `{text}` would not change it", value.alias.node
+            )
         return Applicability.UNSAFE, value.alias
     if value.leaf is not None:
         return Applicability.UNSAFE, Reason(
@@ -346,3 +350,40 @@ def clone_first_fix(site: Site, base: cst.BaseExpression, base_value: Value) -> 
     clone = rebind(base, method_call(base, "clone", []))
     original, replacement = replace_statement(site, [clone, site.statement])  # type: ignore[list-item]
     return ProposedFix(applicability, reason, original, replacement)
+
+
+def follows_fresh_clone(site: Site, base: cst.BaseExpression) -> bool:
+    """Whether the statement changes a tensor that was cloned just before (``x = x.clone()``,
+    possibly followed by other writes into ``x``): nothing can have saved that fresh copy, so the
+    change is invisible to autograd. This is the form the clone-then-write fix produces."""
+    for previous in site.previous_statements():
+        if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
+            return False
+        small = previous.body[0]
+        if _is_clone_of(small, base):
+            return True
+        if not _writes_into(small, base):
+            return False
+    return False
+
+
+def _is_clone_of(small: cst.BaseSmallStatement, base: cst.BaseExpression) -> bool:
+    return (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and small.targets[0].target.deep_equals(base)
+        and isinstance(small.value, cst.Call)
+        and not small.value.args
+        and isinstance(small.value.func, cst.Attribute)
+        and small.value.func.attr.value == "clone"
+        and small.value.func.value.deep_equals(base)
+    )
+
+
+def _writes_into(small: cst.BaseSmallStatement, base: cst.BaseExpression) -> bool:
+    if isinstance(small, cst.Assign):
+        return all(isinstance(t.target, cst.Subscript) and t.target.value.deep_equals(base) for t in small.targets)
+    if isinstance(small, cst.AugAssign):
+        target = small.target
+        return target.deep_equals(base) or (isinstance(target, cst.Subscript) and target.value.deep_equals(base))
+    return False

@@ -156,9 +156,11 @@ def summary(counts: Counts, mode: str) -> str:
             details = [f"{counts.fixed} fixed", f"{remaining} remaining", *hint]
             sentences.append(f"Found {_plural(counts.findings, 'finding')} ({', '.join(details)}).")
         elif mode == "diff":
-            details = ", ".join([f"{remaining} remaining", *hint])
+            details = [f"{remaining} remaining"] if remaining else []
+            details += hint
+            suffix = f" ({', '.join(details)})" if details else ""
             sentences.append(
-                f"Would fix {counts.fixed} of {_plural(counts.findings, 'finding')} ({details})."
+                f"Would fix {counts.fixed} of {_plural(counts.findings, 'finding')}{suffix}."
             )
         else:
             details = [f"{counts.fixed} fixable with --apply"] if counts.fixed else []
@@ -285,11 +287,13 @@ def doc_sections(doc: str) -> dict[str, str]:
 
 def _sarif_rule(rule: RuleInfo) -> dict:
     doc = rule_doc(rule)
+    what_it_does = doc_sections(doc).get("what it does", "")
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": doc_sections(doc).get("what it does") or rule.summary},
+        # One line: the docstring's wrapping means nothing once shown in a browser.
+        "fullDescription": {"text": " ".join(what_it_does.split()) or rule.summary},
         "help": {"text": doc, "markdown": doc},
         "helpUri": rule_help_uri(rule),
         "defaultConfiguration": {"level": "warning"},

@@ -28,8 +28,14 @@ API
 
     ``None`` means the data does not describe that spelling; it does not mean "saves nothing".
 
+    Parameter names are the spelling's own: schema names for generated bindings (``self``,
+    ``other``, ``exponent``), the Python signature's for Python functions (``F.linear``: ``input``,
+    ``weight``, ``bias``).
+
 ``SavedRoles``
-    ``op`` (aten overload for messages, e.g. ``"mul.Tensor"``), ``node`` (grad_fn class),
+    ``op`` (aten overload for messages, e.g. ``"mul.Tensor"``; for a composite such as
+    ``torch.matmul`` or ``F.linear`` the op that produced the result, ``"mm"``, ``"addmm"``;
+    ``"alias"`` when the call returns an argument itself), ``node`` (grad_fn class),
     ``param_names`` (positional order), ``saved_params`` (parameter -> ``Guard``),
     ``saved_outputs`` (indices of returned tensors that are saved; ``saves_output`` is index 0),
     ``aliases`` (parameters the returned tensor may share its version counter with: views and
@@ -52,10 +58,11 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import Callable, Collection, Literal, Mapping, Sequence
+from typing import Literal
 
 Guard = tuple[str, ...] | None
 Kind = Literal["method", "function", "operator", "module"]
@@ -107,8 +114,10 @@ def _variant(entry: dict) -> _Variant:
     keywords = set(params) | set(entry.get("kwonly", ()))
     if "self" in keywords:
         keywords.add("input")
-    saves = {name: None if guard is None else tuple(guard)
-             for name, guard in entry.get("saves", {}).items()}
+    saves = {
+        name: None if guard is None else tuple(guard)
+        for name, guard in entry.get("saves", {}).items()
+    }
     return _Variant(
         roles=SavedRoles(
             op=entry["op"],
@@ -192,10 +201,12 @@ def saves_for_call(
     return _merge(candidates)
 
 
+@functools.cache
 def view_ops() -> frozenset[str]:
     return frozenset(_data()["view_ops"])
 
 
+@functools.cache
 def multi_output_view_ops() -> frozenset[str]:
     return frozenset(_data()["multi_output_view_ops"])
 

@@ -635,7 +635,7 @@ def test_real_unchanged_files_keep_their_bytes(tmp_path: Path) -> None:
 
 
 def test_real_unparsable_file_exits_2_and_others_are_reported(tmp_path: Path) -> None:
-    write(tmp_path / "a_broken.py", "def f(:\n    pass\n")
+    write(tmp_path / "a_broken.py", "def f(:\n    y *= 2\n")
     write(tmp_path / "b.py", SAMPLE)
     done = run("check", ".", cwd=tmp_path)
     assert done.returncode == 2
@@ -684,3 +684,20 @@ def test_real_rules_listing_and_docs(tmp_path: Path) -> None:
     assert doc.returncode == 0 and b"Why is this bad?" in doc.stdout
     unknown = run("rules", "IPF999", cwd=tmp_path)
     assert unknown.returncode == 2 and b"unknown rule code 'IPF999'" in unknown.stderr
+
+
+def test_real_sarif_validates_and_describes_every_rule(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    write(tmp_path / "pkg" / "sample.py", SAMPLE)
+    done = run("check", "--format", "sarif", ".", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    log = json.loads(done.stdout)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(log)
+    (run_log,) = log["runs"]
+    for rule in run_log["tool"]["driver"]["rules"]:
+        assert rule["fullDescription"]["text"] != rule["shortDescription"]["text"], rule["id"]
+    (result,) = run_log["results"]
+    assert result["ruleId"] == "IPF002"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "pkg/sample.py"
+    assert location["region"]["startLine"] == 5

@@ -8,14 +8,12 @@ errors. tests/test_lsp_golden.py runs the real engine over the golden cases.
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
+from asyncio.subprocess import PIPE
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
 from pytest_lsp import client_capabilities
 
 from inplace_fixer.model import Config
@@ -23,6 +21,8 @@ from tests.lsp import fake_engine
 from tests.lsp.client import (
     FAKE_ENGINE_SERVER,
     SERVER_ENV,
+    TIMEOUT,
+    RawConnection,
     RecordingClient,
     apply_edits,
     change_document,
@@ -34,14 +34,24 @@ from tests.lsp.client import (
     workspace_edits,
 )
 
-pytestmark = pytest.mark.asyncio
+# One event loop for the module, so that the tests that leave settings alone share one server.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PUSH_CLIENT = "neovim@0.7"  # pushes only, UTF-16, plain `changes` edits
 PULL_CLIENT = "neovim@0.11"  # pulls diagnostics, offers UTF-8 first, takes configuration requests
 
 
-@pytest_lsp.fixture(config=server_config(FAKE_ENGINE_SERVER))
+@pytest_lsp.fixture(config=server_config(FAKE_ENGINE_SERVER), scope="module")
 async def client(lsp_client: RecordingClient):
+    """A server shared by the tests that keep the default settings; each uses its own URIs."""
+    await initialize(lsp_client)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=server_config(FAKE_ENGINE_SERVER), loop_scope="module")
+async def fresh_client(lsp_client: RecordingClient):
+    """A server of the test's own, for tests that initialize it their way or change settings."""
     yield
     await lsp_client.shutdown_session()
 
@@ -81,7 +91,6 @@ def fixed_by_engine(text: str, unsafe: bool = False) -> str:
 
 
 async def test_diagnostics_underline_the_finding_after_non_ascii_text(client: RecordingClient, tmp_path):
-    await initialize(client)
     text = 's = "é😀 𝔘"; y *= 3\nprint("ü")\narg *= 2\n'
     uri = document_uri(tmp_path)
     open_document(client, uri, text)
@@ -96,22 +105,21 @@ async def test_diagnostics_underline_the_finding_after_non_ascii_text(client: Re
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-32"])
-async def test_columns_follow_the_negotiated_position_encoding(client: RecordingClient, tmp_path, encoding):
+async def test_columns_follow_the_negotiated_position_encoding(fresh_client: RecordingClient, tmp_path, encoding):
     capabilities = client_capabilities(PUSH_CLIENT)
     capabilities.general = types.GeneralClientCapabilities(position_encodings=[encoding])
-    result = await client.initialize_session(types.InitializeParams(capabilities=capabilities))
+    result = await fresh_client.initialize_session(types.InitializeParams(capabilities=capabilities))
     assert result.capabilities.position_encoding == encoding
     text = 's = "é😀"; y *= 3\n'
     uri = document_uri(tmp_path)
-    open_document(client, uri, text)
+    open_document(fresh_client, uri, text)
 
-    diagnostics = await published_for(client, uri, 1)
+    diagnostics = await published_for(fresh_client, uri, 1)
 
     assert [d.range for d in diagnostics] == [lsp_range_of(text, "y *= 3", encoding)]
 
 
 async def test_quick_fix_rewrites_only_its_finding(client: RecordingClient, tmp_path):
-    await initialize(client)
     text = 'import torch\ns = "😀"; y *= 3  # scale\nz = y\n'
     uri = document_uri(tmp_path)
     open_document(client, uri, text)
@@ -128,7 +136,6 @@ async def test_quick_fix_rewrites_only_its_finding(client: RecordingClient, tmp_
 
 
 async def test_unsafe_quick_fix_says_why_and_display_only_gets_none(client: RecordingClient, tmp_path):
-    await initialize(client)
     text = "def f(arg):\n    arg *= 2\n    shown *= 3\n"
     uri = document_uri(tmp_path)
     open_document(client, uri, text)
@@ -144,14 +151,14 @@ async def test_unsafe_quick_fix_says_why_and_display_only_gets_none(client: Reco
     assert display_titles == ["Ignore IPF001 on this line"]
 
 
-async def test_versioned_edits_for_clients_that_take_them(client: RecordingClient, tmp_path):
-    await initialize(client, "visual-studio-code")
+async def test_versioned_edits_for_clients_that_take_them(fresh_client: RecordingClient, tmp_path):
+    await initialize(fresh_client, "visual-studio-code")
     text = "y *= 3\n"
     uri = document_uri(tmp_path)
-    open_document(client, uri, text, version=7)
-    diagnostics = await published_for(client, uri, 7)
+    open_document(fresh_client, uri, text, version=7)
+    diagnostics = await published_for(fresh_client, uri, 7)
 
-    (rewrite, _ignore) = await code_actions(client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
+    (rewrite, _ignore) = await code_actions(fresh_client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
 
     (document_edit,) = rewrite.edit.document_changes
     assert (document_edit.text_document.uri, document_edit.text_document.version) == (uri, 7)
@@ -159,14 +166,14 @@ async def test_versioned_edits_for_clients_that_take_them(client: RecordingClien
 
 
 @pytest.mark.parametrize("unsafe", [False, True])
-async def test_fix_all_equals_the_engine_fixed_source(client: RecordingClient, tmp_path, unsafe):
-    await initialize(client, options={"unsafeFixes": unsafe})
+async def test_fix_all_equals_the_engine_fixed_source(fresh_client: RecordingClient, tmp_path, unsafe):
+    await initialize(fresh_client, options={"unsafeFixes": unsafe})
     text = "import torch\n\n\ndef f(arg, x):\n    y *= 3\n    arg *= x  # note\n    keep = 1\n    x *= 2; shown *= 4\n"
     uri = document_uri(tmp_path)
-    open_document(client, uri, text)
-    await published_for(client, uri, 1)
+    open_document(fresh_client, uri, text)
+    await published_for(fresh_client, uri, 1)
 
-    (fix_all,) = await code_actions(client, uri, [], only=[types.CodeActionKind.SourceFixAll])
+    (fix_all,) = await code_actions(fresh_client, uri, [], only=[types.CodeActionKind.SourceFixAll])
     edits = workspace_edits(fix_all.edit, uri)
 
     assert fix_all.kind == "source.fixAll.inplace-fixer"
@@ -176,7 +183,6 @@ async def test_fix_all_equals_the_engine_fixed_source(client: RecordingClient, t
 
 
 async def test_source_action_request_gets_no_quick_fixes(client: RecordingClient, tmp_path):
-    await initialize(client)
     uri = document_uri(tmp_path)
     open_document(client, uri, "y *= 3\n")
     diagnostics = await published_for(client, uri, 1)
@@ -196,7 +202,6 @@ async def test_source_action_request_gets_no_quick_fixes(client: RecordingClient
     ],
 )
 async def test_ignore_action_adds_or_extends_the_noqa_comment(client: RecordingClient, tmp_path, line, commented):
-    await initialize(client)
     text = f"import torch\n{line}\n"
     uri = document_uri(tmp_path)
     open_document(client, uri, text)
@@ -212,7 +217,6 @@ async def test_ignore_action_adds_or_extends_the_noqa_comment(client: RecordingC
 
 
 async def test_an_edit_that_removes_the_mutation_clears_its_diagnostic(client: RecordingClient, tmp_path):
-    await initialize(client)
     uri = document_uri(tmp_path)
     open_document(client, uri, "y *= 3\nx *= 2\n")
     assert len(await published_for(client, uri, 1)) == 2
@@ -223,7 +227,6 @@ async def test_an_edit_that_removes_the_mutation_clears_its_diagnostic(client: R
 
 
 async def test_a_burst_of_changes_publishes_only_for_the_latest_text(client: RecordingClient, tmp_path):
-    await initialize(client)
     uri = document_uri(tmp_path)
     open_document(client, uri, "pass\n")
     await published_for(client, uri, 1)
@@ -235,7 +238,7 @@ async def test_a_burst_of_changes_publishes_only_for_the_latest_text(client: Rec
     await asyncio.sleep(0.5)  # anything still in flight would arrive now
 
     later = [p.version for p in client.published if p.uri == uri and p.version > 1]
-    assert len(final) == 10
+    assert len(final) == 11
     assert later[-1] == 11
     assert len(later) < len(texts)  # debounced: not one analysis per keystroke
     for published in client.published:
@@ -243,84 +246,83 @@ async def test_a_burst_of_changes_publishes_only_for_the_latest_text(client: Rec
             assert len(published.diagnostics) == texts[published.version].count("y *= 3")
 
 
-async def test_configuration_change_reanalyses_open_documents(client: RecordingClient, tmp_path):
-    await initialize(client, options={"ignore": ["IPF001"]})
+async def test_configuration_change_reanalyses_open_documents(fresh_client: RecordingClient, tmp_path):
+    await initialize(fresh_client, options={"ignore": ["IPF001"]})
     uri = document_uri(tmp_path)
-    open_document(client, uri, "y *= 3\n")
-    assert await published_for(client, uri, 1) == []
+    open_document(fresh_client, uri, "y *= 3\n")
+    assert await published_for(fresh_client, uri, 1) == []
 
-    published_before = len(client.published)
-    client.workspace_did_change_configuration(
+    published_before = len(fresh_client.published)
+    fresh_client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"inplace-fixer": {"ignore": []}})
     )
-    await eventually(lambda: len(client.published) > published_before)
+    await eventually(lambda: len(fresh_client.published) > published_before)
 
-    assert [d.code for d in client.published[-1].diagnostics] == ["IPF001"]
+    assert [d.code for d in fresh_client.published[-1].diagnostics] == ["IPF001"]
 
 
-async def test_settings_are_pulled_when_the_change_notification_carries_none(client: RecordingClient, tmp_path):
-    await initialize(client, "visual-studio-code")
+async def test_settings_are_pulled_when_the_change_notification_carries_none(fresh_client: RecordingClient, tmp_path):
+    await initialize(fresh_client, "visual-studio-code")
     uri = document_uri(tmp_path)
-    open_document(client, uri, "y *= 3\n")
-    assert len(await published_for(client, uri, 1)) == 1
+    open_document(fresh_client, uri, "y *= 3\n")
+    assert len(await published_for(fresh_client, uri, 1)) == 1
 
-    client.set_configuration({"select": ["IPF002"]}, section="inplace-fixer")
-    published_before = len(client.published)
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    await eventually(lambda: len(client.published) > published_before)
+    fresh_client.set_configuration({"select": ["IPF002"]}, section="inplace-fixer")
+    published_before = len(fresh_client.published)
+    fresh_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await eventually(lambda: len(fresh_client.published) > published_before)
 
-    assert client.published[-1].diagnostics == []
+    assert not fresh_client.published[-1].diagnostics
 
 
 async def test_project_settings_come_from_pyproject_and_editor_settings_override_them(
-    client: RecordingClient, tmp_path
+    fresh_client: RecordingClient, tmp_path
 ):
     (tmp_path / "pyproject.toml").write_text('[tool.inplace-fixer]\nignore = ["IPF001"]\n')
     (tmp_path / "pkg").mkdir()
-    await initialize(client, root=tmp_path)
+    await initialize(fresh_client, root=tmp_path)
     uri = document_uri(tmp_path / "pkg")
-    open_document(client, uri, "y *= 3\n")
-    assert await published_for(client, uri, 1) == []
+    open_document(fresh_client, uri, "y *= 3\n")
+    assert await published_for(fresh_client, uri, 1) == []
 
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"ignore": []}))
-    change_document(client, uri, "y *= 3\n\n", 2)
+    fresh_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"ignore": []}))
+    change_document(fresh_client, uri, "y *= 3\n\n", 2)
 
-    assert len(await published_for(client, uri, 2)) == 1
+    assert len(await published_for(fresh_client, uri, 2)) == 1
 
 
-async def test_an_unusable_settings_file_is_reported_by_name(client: RecordingClient, tmp_path):
+async def test_an_unusable_settings_file_is_reported_by_name(fresh_client: RecordingClient, tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.inplace-fixer]\nselect = "IPF"\n')
-    await initialize(client, root=tmp_path)
-    open_document(client, document_uri(tmp_path), "y *= 3\n")
+    await initialize(fresh_client, root=tmp_path)
+    open_document(fresh_client, document_uri(tmp_path), "y *= 3\n")
 
-    await eventually(lambda: client.messages)
+    await eventually(lambda: fresh_client.messages)
 
-    (message,) = client.messages
+    (message,) = fresh_client.messages
     assert message.type == types.MessageType.Error
     assert str(tmp_path / "pyproject.toml") in message.message and "'select'" in message.message
 
 
-async def test_unusable_editor_settings_are_reported_and_the_previous_ones_kept(client: RecordingClient, tmp_path):
-    await initialize(client, options={"ignore": ["IPF001"]})
-    client.workspace_did_change_configuration(
+async def test_unusable_editor_settings_are_reported_and_the_previous_ones_kept(fresh_client: RecordingClient, tmp_path):
+    await initialize(fresh_client, options={"ignore": ["IPF001"]})
+    fresh_client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"ignore": "IPF001", "unsafeFixes": "yes"})
     )
-    await eventually(lambda: client.messages)
+    await eventually(lambda: fresh_client.messages)
     uri = document_uri(tmp_path)
-    open_document(client, uri, "y *= 3\n")
+    open_document(fresh_client, uri, "y *= 3\n")
 
-    assert "'ignore' must be a list of strings" in client.messages[0].message
-    assert await published_for(client, uri, 1) == []  # the ignore from initializationOptions holds
+    assert "'ignore' must be a list of strings" in fresh_client.messages[0].message
+    assert await published_for(fresh_client, uri, 1) == []  # the ignore from initializationOptions holds
 
 
 async def test_unparsable_text_keeps_the_last_good_diagnostics(client: RecordingClient, tmp_path):
-    await initialize(client)
     uri = document_uri(tmp_path)
     open_document(client, uri, "y *= 3\n")
     good = await published_for(client, uri, 1)
 
     change_document(client, uri, "y *= 3\ndef broken(:\n", 2)
-    await eventually(lambda: any("cannot parse" in m.message for m in client.log_messages))
+    await eventually(lambda: any("cannot parse" in m.message and str(tmp_path) in m.message for m in client.log_messages))
     actions = await code_actions(client, uri, good)
     hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 1))
@@ -329,23 +331,21 @@ async def test_unparsable_text_keeps_the_last_good_diagnostics(client: Recording
     repaired = await published_for(client, uri, 3)
 
     assert [p.version for p in client.published if p.uri == uri] == [1, 3]
-    assert client.diagnostics[uri] == repaired and repaired[0].range.start.line == 1
+    assert list(client.diagnostics[uri]) == repaired and repaired[0].range.start.line == 1
     assert actions == [] and hover is None  # no edit computed for text that no longer matches
 
 
 async def test_closing_a_document_clears_its_diagnostics(client: RecordingClient, tmp_path):
-    await initialize(client)
     uri = document_uri(tmp_path)
     open_document(client, uri, "y *= 3\n")
     await published_for(client, uri, 1)
 
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
 
-    await eventually(lambda: client.published[-1].diagnostics == [] and client.published[-1].uri == uri)
+    await eventually(lambda: client.published[-1].uri == uri and not client.published[-1].diagnostics)
 
 
 async def test_hover_shows_the_message_and_reason(client: RecordingClient, tmp_path):
-    await initialize(client)
     text = 's = "😀"; y *= 3\n'
     uri = document_uri(tmp_path)
     open_document(client, uri, text)
@@ -364,22 +364,22 @@ async def test_hover_shows_the_message_and_reason(client: RecordingClient, tmp_p
     assert outside is None
 
 
-async def test_pull_clients_get_reports_and_no_pushes(client: RecordingClient, tmp_path):
-    await initialize(client, PULL_CLIENT)
+async def test_pull_clients_get_reports_and_no_pushes(fresh_client: RecordingClient, tmp_path):
+    await initialize(fresh_client, PULL_CLIENT)
     text = 's = "é"; y *= 3\n'
     uri = document_uri(tmp_path)
-    open_document(client, uri, text)
+    open_document(fresh_client, uri, text)
 
-    first = await client.text_document_diagnostic_async(
+    first = await fresh_client.text_document_diagnostic_async(
         types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri))
     )
-    again = await client.text_document_diagnostic_async(
+    again = await fresh_client.text_document_diagnostic_async(
         types.DocumentDiagnosticParams(
             text_document=types.TextDocumentIdentifier(uri), previous_result_id=first.result_id
         )
     )
-    change_document(client, uri, "pass\n", 2)
-    changed = await client.text_document_diagnostic_async(
+    change_document(fresh_client, uri, "pass\n", 2)
+    changed = await fresh_client.text_document_diagnostic_async(
         types.DocumentDiagnosticParams(
             text_document=types.TextDocumentIdentifier(uri), previous_result_id=first.result_id
         )
@@ -387,69 +387,74 @@ async def test_pull_clients_get_reports_and_no_pushes(client: RecordingClient, t
 
     assert [d.range for d in first.items] == [lsp_range_of(text, "y *= 3", "utf-8")]
     assert again.kind == "unchanged" and again.result_id == first.result_id
-    assert changed.kind == "full" and changed.items == []
-    assert client.published == []
+    assert changed.kind == "full" and not changed.items
+    assert fresh_client.published == []
 
 
-async def test_malformed_and_unknown_requests_get_errors_and_the_server_lives_on(client: RecordingClient, tmp_path):
-    await initialize(client)
-    uri = document_uri(tmp_path)
-    open_document(client, uri, "y *= 3\n")
-    await published_for(client, uri, 1)
-
-    with pytest.raises(JsonRpcException):
-        await client.protocol.send_request_async("textDocument/codeAction", {"textDocument": 42})
-    with pytest.raises(JsonRpcException):
-        await client.protocol.send_request_async("inplaceFixer/noSuchMethod", {})
-    unopened = await client.text_document_hover_async(
-        types.HoverParams(types.TextDocumentIdentifier(document_uri(tmp_path, "other.py")), types.Position(0, 0))
+async def test_malformed_and_unknown_requests_get_errors_and_the_server_lives_on(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        *FAKE_ENGINE_SERVER, env=SERVER_ENV, stdin=PIPE, stdout=PIPE
     )
-    actions = await code_actions(client, uri, client.diagnostics[uri])
+    connection = RawConnection(process.stdout, process.stdin)
+    uri = document_uri(tmp_path)
+    try:
+        await connection.request(1, "initialize", {"capabilities": {}})
+        await connection.send({"method": "initialized", "params": {}})
+        await connection.send(
+            {
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "y *= 3\n"}},
+            }
+        )
+        wrong_params = await connection.request(2, "textDocument/codeAction", {"textDocument": 42})
+        unknown_method = await connection.request(3, "inplaceFixer/noSuchMethod", {})
+        await connection.send_bytes(b"{not json")
+        not_json = await connection.next_response()
+        unopened = await connection.request(
+            4, "textDocument/hover", {"textDocument": {"uri": uri + "x"}, "position": {"line": 0, "character": 0}}
+        )
+        hover = await connection.request(
+            5, "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+        )
+        await connection.request(6, "shutdown", None)
+        await connection.send({"method": "exit"})
+        exit_code = await asyncio.wait_for(process.wait(), TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
-    assert unopened is None
-    assert [a.title for a in actions][:1] == ["Rewrite out of place"]
+    assert wrong_params["error"]["code"] in (-32602, -32603)  # invalid params, or internal error
+    assert unknown_method["error"]["code"] == -32601  # method not found
+    assert not_json["id"] is None and not_json["error"]["code"] == -32700  # parse error
+    assert unopened["result"] is None
+    assert "IPF001" in hover["result"]["contents"]["value"]
+    assert exit_code == 0
 
 
-async def test_tcp_option_serves_the_protocol(tmp_path):
-    port_probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-    port = port_probe.sockets[0].getsockname()[1]
-    port_probe.close()
-    await port_probe.wait_closed()
+async def test_tcp_option_serves_the_protocol():
+    probe = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+    port = probe.sockets[0].getsockname()[1]
+    probe.close()
+    await probe.wait_closed()
     process = await asyncio.create_subprocess_exec(
         *FAKE_ENGINE_SERVER, "--tcp", f"127.0.0.1:{port}", env=SERVER_ENV, stderr=asyncio.subprocess.DEVNULL
     )
     try:
-        for _ in range(200):
+        for _ in range(400):
             try:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 break
             except OSError:
                 await asyncio.sleep(0.05)
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
-        writer.write(f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
-        await writer.drain()
-        headers = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
-        length = int(headers.split(b"Content-Length:")[1].split(b"\r\n")[0])
-        response = json.loads(await reader.readexactly(length))
+        response = await RawConnection(reader, writer).request(1, "initialize", {"capabilities": {}})
         writer.close()
     finally:
         process.terminate()
         await process.wait()
 
-    assert response["id"] == 1
     assert response["result"]["serverInfo"]["name"] == "inplace-fixer"
     assert response["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"] == [
         "quickfix",
         "source.fixAll.inplace-fixer",
     ]
-
-
-def test_bad_tcp_address_is_a_one_line_usage_error():
-    from click.testing import CliRunner
-
-    from inplace_fixer.lsp import lsp
-
-    result = CliRunner().invoke(lsp, ["--tcp", "localhost"])
-
-    assert result.exit_code == 2
-    assert "expected HOST:PORT" in result.output

@@ -138,6 +138,11 @@ def test_errors_are_one_line_per_file() -> None:
             "diff",
             "Would fix 2 of 3 findings (1 remaining).\n",
         ),
+        (
+            render.Counts(findings=1, fixed=1, checked_files=1),
+            "diff",
+            "Would fix 1 of 1 finding.\n",
+        ),
         (render.Counts(checked_files=2), "check", "All checks passed.\n"),
         (
             render.Counts(findings=1, failed_files=2, checked_files=3),

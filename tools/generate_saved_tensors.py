@@ -31,14 +31,15 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 import torchgen
+from torch import nn
 from torchgen.api.autograd import match_differentiability_info
 from torchgen.api.types import BaseCType, ListCType, OptionalCType, VectorCType, tensorT
 from torchgen.gen import parse_native_yaml
@@ -155,8 +156,9 @@ def _guard_for(
             return None
         # torchgen turns grad_input_mask[i] into should_compute_output(i): an edge offset.
         offsets = [int(i) for i in re.findall(r"grad_input_mask\[(\d+)\]", match.group(1))]
-        if not re.fullmatch(r"\s*grad_input_mask\[\d+\](\s*\|\|\s*grad_input_mask\[\d+\])*\s*",
-                            match.group(1)):
+        if not re.fullmatch(
+            r"\s*grad_input_mask\[\d+\](\s*\|\|\s*grad_input_mask\[\d+\])*\s*", match.group(1)
+        ):
             raise SystemExit(f"unexpected wrap_opt_if condition in {info.name}: {match.group(1)}")
         return tuple(args_with_derivatives[i] for i in offsets)
     return (derivative.var_names[0],)
@@ -181,9 +183,6 @@ class AtenOp:
         return {
             "node": self.node,
             "params": [name for name, _ in self.params],
-            "kinds": [kind for _, kind in self.params],
-            "kwonly": [name for name, _ in self.kwonly],
-            "edges": list(self.edges),
             "returns": list(self.returns),
             "saves": {k: None if v is None else list(v) for k, v in sorted(self.saves.items())},
             "saves_outputs": list(self.saves_outputs),
@@ -191,10 +190,11 @@ class AtenOp:
 
 
 def _aliases(f: NativeFunction) -> tuple[str, ...]:
+    """Arguments the first return is a view of, or is (in-place ops return their argument)."""
     if not f.func.returns:
         return ()
     first = f.func.returns[0].annotation
-    if first is None or first.is_write:
+    if first is None:
         return ()
     return tuple(
         a.name
@@ -265,12 +265,21 @@ def load_aten_tables() -> AtenTables:
         if f.func.kind() != SchemaKind.functional:
             continue
         for ret in f.func.returns:
-            if ret.annotation is not None and not ret.annotation.is_write:
-                (multi if isinstance(ret.type, ListType) else view_ops).add(str(f.func.name.name))
+            if ret.annotation is None or ret.annotation.is_write:
+                continue
+            name = str(f.func.name.name)
+            # Only an autograd kernel marks its list of views as one multi-output node; a
+            # decomposition (tensor_split, hsplit) returns independent views.
+            if isinstance(ret.type, ListType) and not f.has_composite_implicit_autograd_kernel:
+                multi.add(name)
+            else:
+                view_ops.add(name)
+    view_ops -= multi
     formula_overloads = sum(
         1
         for per_key in infos.values()
-        if "Default" in per_key and per_key["Default"].has_derivatives
+        if "Default" in per_key
+        and per_key["Default"].has_derivatives
         and not per_key["Default"].func.has_composite_implicit_autograd_kernel
     )
     return AtenTables(
@@ -286,6 +295,7 @@ def load_aten_tables() -> AtenTables:
 # ---------------------------------------------------------------------------------------------
 # Python spellings
 # ---------------------------------------------------------------------------------------------
+
 
 def _caller_kind(kind: str) -> str:
     """Collapse schema kinds to what matters for picking an overload from a call site."""
@@ -313,18 +323,22 @@ class Variant:
     via: str  # "schema": read from the op's schema; "observed": graph of one real call
 
     def to_json(self) -> dict:
+        optional = {
+            "kwonly": list(self.kwonly),
+            "inplace": self.inplace,
+            "saves": {k: None if v is None else list(v) for k, v in sorted(self.saves.items())},
+            "saved_outputs": list(self.saved_outputs),
+            "aliases": list(self.aliases),
+        }
         return {
             "op": self.op,
             "node": self.node,
             "params": list(self.params),
             "kinds": list(self.kinds),
             "required": self.required,
-            "kwonly": list(self.kwonly),
-            "inplace": self.inplace,
-            "saves": {k: None if v is None else list(v) for k, v in sorted(self.saves.items())},
-            "saved_outputs": list(self.saved_outputs),
-            "aliases": list(self.aliases),
             "via": self.via,
+            # Empty and false values are left out: the loader reads them as the defaults.
+            **{key: value for key, value in optional.items() if value},
         }
 
 
@@ -425,8 +439,12 @@ def _is_accumulate(node: Any) -> bool:
 class _Graph:
     """Maps the autograd nodes built by one observed call back to the caller's tensors."""
 
-    def __init__(self, tables: AtenTables, grad_callers: dict[str, torch.Tensor],
-                 leaf_callers: dict[str, torch.Tensor]):
+    def __init__(
+        self,
+        tables: AtenTables,
+        grad_callers: dict[str, torch.Tensor],
+        leaf_callers: dict[str, torch.Tensor],
+    ):
         self.tables = tables
         self.view_ops = set(tables.view_ops)
         # A non-leaf caller tensor is recognised by the node that produced it before the call;
@@ -497,8 +515,9 @@ class _Graph:
         return node, nr
 
 
-def _saved_without_edge(node: Any, param: str, plain_callers: dict[str, torch.Tensor]
-                        ) -> str | None:
+def _saved_without_edge(
+    node: Any, param: str, plain_callers: dict[str, torch.Tensor]
+) -> str | None:
     """Which caller tensor a saved argument without a gradient edge (indices, masks, buffers) is."""
     saved = getattr(node, f"_saved_{param}", None)
     for tensor in saved if isinstance(saved, (tuple, list)) else [saved]:
@@ -510,6 +529,20 @@ def _saved_without_edge(node: Any, param: str, plain_callers: dict[str, torch.Te
     return None
 
 
+def _saved_as_output(tensor: torch.Tensor, nodes: list[Any], graph: _Graph) -> bool:
+    """Whether a returned tensor without grad_fn (indices, pivots) is a saved result of a node."""
+    for node in nodes:
+        for name in graph.op_of(node).saves_outputs:
+            saved = getattr(node, f"_saved_{name}", None)
+            if (
+                isinstance(saved, torch.Tensor)
+                and saved.data_ptr() == tensor.data_ptr()
+                and saved.shape == tensor.shape
+            ):
+                return True
+    return False
+
+
 def _merge(saves: dict[str, Any], name: str, guard: tuple[str, ...] | None) -> None:
     if name not in saves:
         saves[name] = guard
@@ -519,8 +552,12 @@ def _merge(saves: dict[str, Any], name: str, guard: tuple[str, ...] | None) -> N
         saves[name] = tuple(sorted(set(saves[name]) | set(guard)))
 
 
-def observe(tables: AtenTables, call: Callable[..., Any], sample: Sample,
-            extra_callers: dict[str, torch.Tensor] | None = None) -> dict[str, Any]:
+def observe(
+    tables: AtenTables,
+    call: Callable[..., Any],
+    sample: Sample,
+    extra_callers: dict[str, torch.Tensor] | None = None,
+) -> dict[str, Any]:
     """Call once on fresh tensors; say what the graph it built saves, in the caller's names.
 
     ``extra_callers`` are tensors the callee reads besides its arguments (module parameters and
@@ -540,7 +577,7 @@ def observe(tables: AtenTables, call: Callable[..., Any], sample: Sample,
         warnings.simplefilter("ignore")
         try:
             out = call(*(v for _, v in args), **dict(kwargs))
-        except Exception as error:  # the spelling rejects these inputs: nothing to describe
+        except Exception as error:  # noqa: BLE001 - it rejects these inputs: nothing to describe
             raise Unresolved(f"raises on simple inputs ({type(error).__name__})") from None
     outputs = list(out) if isinstance(out, (tuple, list)) else [out]
     if not outputs or not all(isinstance(o, torch.Tensor) for o in outputs):
@@ -578,12 +615,16 @@ def observe(tables: AtenTables, call: Callable[..., Any], sample: Sample,
                 continue  # the guard can never hold: no caller tensor feeds it
             _merge(saves, caller, None if names >= all_grad else tuple(sorted(names)))
     saved_outputs = []
+    interior = [node for node in graph.interior(roots) if not graph.is_view(node)]
     for index, tensor in enumerate(outputs):
         node, nr = graph.producer(tensor)
         if node is not None and not graph.is_caller(node):
             op = graph.op_of(node)
-            if op.returns[nr] in op.saves_outputs:
+            # A list return (split, unbind) is one name for all of its output slots.
+            if op.returns[min(nr, len(op.returns) - 1)] in op.saves_outputs:
                 saved_outputs.append(index)
+        elif node is None and _saved_as_output(tensor, interior, graph):
+            saved_outputs.append(index)
     first = outputs[0]
     main, _ = graph.producer(first)
     if main is not None and not graph.is_caller(main):
@@ -617,14 +658,22 @@ def _nondifferentiable(first: torch.Tensor, tensors: dict[str, torch.Tensor]) ->
     }
 
 
-def observed_variant(tables: AtenTables, call: Callable[..., Any], sample: Sample,
-                     params: tuple[str, ...], kinds: tuple[str, ...], required: int,
-                     kwonly: tuple[str, ...],
-                     extra_callers: dict[str, torch.Tensor] | None = None) -> Variant:
+def observed_variant(
+    tables: AtenTables,
+    call: Callable[..., Any],
+    sample: Sample,
+    params: tuple[str, ...],
+    kinds: tuple[str, ...],
+    required: int,
+    kwonly: tuple[str, ...],
+    extra_callers: dict[str, torch.Tensor] | None = None,
+) -> Variant:
     # Tensors are named after the spelling's own parameters, whatever the sample called them.
     sample = Sample(
-        tuple((params[i] if i < len(params) else name, spec)
-              for i, (name, spec) in enumerate(sample.args)),
+        tuple(
+            (params[i] if i < len(params) else name, spec)
+            for i, (name, spec) in enumerate(sample.args)
+        ),
         sample.kwargs,
     )
     seen = observe(tables, call, sample, extra_callers)
@@ -637,8 +686,9 @@ def observed_variant(tables: AtenTables, call: Callable[..., Any], sample: Sampl
                 kinds[position] = "number"
             else:
                 kinds[position] = "other"
-    return Variant(params=params, kinds=tuple(kinds), required=required, kwonly=kwonly,
-                   via="observed", **seen)
+    return Variant(
+        params=params, kinds=tuple(kinds), required=required, kwonly=kwonly, via="observed", **seen
+    )
 
 
 # ----- samples -------------------------------------------------------------------------------
@@ -647,8 +697,8 @@ SHAPES = ((3,), (2, 3), (3, 3))
 
 
 def schema_samples(f: NativeFunction) -> list[Sample]:
-    """Simple calls of an overload: float tensors, 0.5 for numbers, -1 for a dim, 0 for other
-    ints, [-1] for a shape."""
+    """Simple calls of an overload: float tensors, 0.5 for numbers, -1 for a dim, 2 for other
+    ints (chunks, sizes, powers; 0 and 1 often take degenerate paths), [-1] for a shape."""
     samples = []
     for shape in SHAPES:
         args = []
@@ -661,7 +711,7 @@ def schema_samples(f: NativeFunction) -> list[Sample]:
             elif kind == "scalar":
                 args.append((a.name, 0.5))
             elif kind == "int":
-                args.append((a.name, -1 if a.name == "dim" else 0))
+                args.append((a.name, -1 if a.name == "dim" else 2))
             elif kind == "list" and _is_int_list(a.type):
                 args.append((a.name, (-1,)))
             else:
@@ -680,8 +730,7 @@ def signature_of(fn: Callable[..., Any]) -> tuple[tuple[str, ...], int, tuple[st
         parameters = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return None
-    positional = [p for p in parameters
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     required = sum(1 for p in positional if p.default is p.empty)
     kwonly = tuple(p.name for p in parameters if p.kind == p.KEYWORD_ONLY)
     return tuple(p.name for p in positional), required, kwonly
@@ -702,48 +751,98 @@ FUNCTION_SAMPLES: dict[str, list[Sample]] = {
         Sample((("input", Grad((2, 3))), ("weight", Grad((4, 3))), ("bias", Grad((4,))))),
         Sample((("input", Grad((2, 3))), ("weight", Grad((4, 3))))),
     ],
-    "torch.nn.functional.bilinear": [Sample((
-        ("input1", Grad((2, 3))), ("input2", Grad((2, 3))), ("weight", Grad((4, 3, 3))),
-        ("bias", Grad((4,)))))],
-    "torch.nn.functional.conv1d": [Sample((
-        ("input", Grad((1, 2, 5))), ("weight", Grad((3, 2, 2))), ("bias", Grad((3,)))))],
-    "torch.nn.functional.conv2d": [Sample((
-        ("input", Grad((1, 2, 4, 4))), ("weight", Grad((3, 2, 2, 2))), ("bias", Grad((3,)))))],
-    "torch.nn.functional.conv3d": [Sample((
-        ("input", Grad((1, 2, 3, 3, 3))), ("weight", Grad((3, 2, 2, 2, 2))),
-        ("bias", Grad((3,)))))],
-    "torch.nn.functional.conv_transpose1d": [Sample((
-        ("input", Grad((1, 2, 5))), ("weight", Grad((2, 3, 2))), ("bias", Grad((3,)))))],
-    "torch.nn.functional.conv_transpose2d": [Sample((
-        ("input", Grad((1, 2, 3, 3))), ("weight", Grad((2, 3, 2, 2))), ("bias", Grad((3,)))))],
-    "torch.nn.functional.batch_norm": [Sample(
-        (("input", Grad((4, 3))), ("running_mean", Plain((3,))), ("running_var", Plain((3,))),
-         ("weight", Grad((3,))), ("bias", Grad((3,))), ("training", True)))],
-    "torch.nn.functional.instance_norm": [Sample(
-        (("input", Grad((2, 3, 4))),), (("weight", Grad((3,))), ("bias", Grad((3,)))))],
-    "torch.nn.functional.layer_norm": [Sample(
-        (("input", Grad((2, 3))), ("normalized_shape", (3,)), ("weight", Grad((3,))),
-         ("bias", Grad((3,)))))],
-    "torch.nn.functional.rms_norm": [Sample(
-        (("input", Grad((2, 3))), ("normalized_shape", (3,)), ("weight", Grad((3,)))))],
-    "torch.nn.functional.group_norm": [Sample(
-        (("input", Grad((2, 4, 3))), ("num_groups", 2), ("weight", Grad((4,))),
-         ("bias", Grad((4,)))))],
-    "torch.nn.functional.embedding": [Sample(
-        (("input", Index((1, 0, 2))), ("weight", Grad((5, 3)))))],
+    "torch.nn.functional.bilinear": [
+        Sample(
+            (
+                ("input1", Grad((2, 3))),
+                ("input2", Grad((2, 3))),
+                ("weight", Grad((4, 3, 3))),
+                ("bias", Grad((4,))),
+            )
+        )
+    ],
+    "torch.nn.functional.conv1d": [
+        Sample((("input", Grad((1, 2, 5))), ("weight", Grad((3, 2, 2))), ("bias", Grad((3,)))))
+    ],
+    "torch.nn.functional.conv2d": [
+        Sample(
+            (("input", Grad((1, 2, 4, 4))), ("weight", Grad((3, 2, 2, 2))), ("bias", Grad((3,))))
+        )
+    ],
+    "torch.nn.functional.conv3d": [
+        Sample(
+            (
+                ("input", Grad((1, 2, 3, 3, 3))),
+                ("weight", Grad((3, 2, 2, 2, 2))),
+                ("bias", Grad((3,))),
+            )
+        )
+    ],
+    "torch.nn.functional.conv_transpose1d": [
+        Sample((("input", Grad((1, 2, 5))), ("weight", Grad((2, 3, 2))), ("bias", Grad((3,)))))
+    ],
+    "torch.nn.functional.conv_transpose2d": [
+        Sample(
+            (("input", Grad((1, 2, 3, 3))), ("weight", Grad((2, 3, 2, 2))), ("bias", Grad((3,))))
+        )
+    ],
+    "torch.nn.functional.batch_norm": [
+        Sample(
+            (
+                ("input", Grad((4, 3))),
+                ("running_mean", Plain((3,))),
+                ("running_var", Plain((3,))),
+                ("weight", Grad((3,))),
+                ("bias", Grad((3,))),
+                ("training", True),
+            )
+        )
+    ],
+    "torch.nn.functional.instance_norm": [
+        Sample((("input", Grad((2, 3, 4))),), (("weight", Grad((3,))), ("bias", Grad((3,)))))
+    ],
+    "torch.nn.functional.layer_norm": [
+        Sample(
+            (
+                ("input", Grad((2, 3))),
+                ("normalized_shape", (3,)),
+                ("weight", Grad((3,))),
+                ("bias", Grad((3,))),
+            )
+        )
+    ],
+    "torch.nn.functional.rms_norm": [
+        Sample((("input", Grad((2, 3))), ("normalized_shape", (3,)), ("weight", Grad((3,)))))
+    ],
+    "torch.nn.functional.group_norm": [
+        Sample(
+            (
+                ("input", Grad((2, 4, 3))),
+                ("num_groups", 2),
+                ("weight", Grad((4,))),
+                ("bias", Grad((4,))),
+            )
+        )
+    ],
+    "torch.nn.functional.embedding": [
+        Sample((("input", Index((1, 0, 2))), ("weight", Grad((5, 3)))))
+    ],
     "torch.nn.functional.softmax": [Sample((("input", Grad((2, 3))), ("dim", -1)))],
     "torch.nn.functional.log_softmax": [Sample((("input", Grad((2, 3))), ("dim", -1)))],
     "torch.nn.functional.softmin": [Sample((("input", Grad((2, 3))), ("dim", -1)))],
     "torch.nn.functional.glu": [Sample((("input", Grad((2, 4))),))],
     "torch.nn.functional.prelu": [Sample((("input", Grad((2, 3))), ("weight", Grad((1,)))))],
-    "torch.nn.functional.cross_entropy": [Sample(
-        (("input", Grad((2, 3))), ("target", Index((0, 2)))))],
-    "torch.nn.functional.nll_loss": [Sample(
-        (("input", Grad((2, 3))), ("target", Index((0, 2)))))],
-    "torch.nn.functional.scaled_dot_product_attention": [Sample(
-        (("query", Grad((1, 2, 3))), ("key", Grad((1, 2, 3))), ("value", Grad((1, 2, 3)))))],
-    "torch.matmul": [Sample((("input", Grad((2, 3))), ("other", Grad((3, 2))))),
-                     Sample((("input", Grad((3,))), ("other", Grad((3,)))))],
+    "torch.nn.functional.cross_entropy": [
+        Sample((("input", Grad((2, 3))), ("target", Index((0, 2)))))
+    ],
+    "torch.nn.functional.nll_loss": [Sample((("input", Grad((2, 3))), ("target", Index((0, 2)))))],
+    "torch.nn.functional.scaled_dot_product_attention": [
+        Sample((("query", Grad((1, 2, 3))), ("key", Grad((1, 2, 3))), ("value", Grad((1, 2, 3)))))
+    ],
+    "torch.matmul": [
+        Sample((("input", Grad((2, 3))), ("other", Grad((3, 2))))),
+        Sample((("input", Grad((3,))), ("other", Grad((3,))))),
+    ],
 }
 
 OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -765,18 +864,24 @@ MODULES: dict[str, tuple[Callable[..., nn.Module], Any]] = {
     "torch.nn.Conv2d": (lambda **kw: nn.Conv2d(2, 3, 2, **kw), Grad((1, 2, 4, 4))),
     "torch.nn.Conv3d": (lambda **kw: nn.Conv3d(2, 3, 2, **kw), Grad((1, 2, 3, 3, 3))),
     "torch.nn.ConvTranspose1d": (lambda **kw: nn.ConvTranspose1d(2, 3, 2, **kw), Grad((1, 2, 5))),
-    "torch.nn.ConvTranspose2d": (lambda **kw: nn.ConvTranspose2d(2, 3, 2, **kw),
-                                 Grad((1, 2, 3, 3))),
+    "torch.nn.ConvTranspose2d": (
+        lambda **kw: nn.ConvTranspose2d(2, 3, 2, **kw),
+        Grad((1, 2, 3, 3)),
+    ),
     "torch.nn.BatchNorm1d": (lambda **kw: nn.BatchNorm1d(3, **kw), Grad((4, 3))),
     "torch.nn.BatchNorm2d": (lambda **kw: nn.BatchNorm2d(3, **kw), Grad((2, 3, 2, 2))),
     "torch.nn.BatchNorm3d": (lambda **kw: nn.BatchNorm3d(3, **kw), Grad((2, 3, 2, 2, 2))),
     "torch.nn.LayerNorm": (lambda **kw: nn.LayerNorm(3, **kw), Grad((2, 3))),
     "torch.nn.RMSNorm": (lambda **kw: nn.RMSNorm(3, **kw), Grad((2, 3))),
     "torch.nn.GroupNorm": (lambda **kw: nn.GroupNorm(2, 4, **kw), Grad((2, 4, 3))),
-    "torch.nn.InstanceNorm1d": (lambda **kw: nn.InstanceNorm1d(3, affine=True, **kw),
-                                Grad((2, 3, 4))),
-    "torch.nn.InstanceNorm2d": (lambda **kw: nn.InstanceNorm2d(3, affine=True, **kw),
-                                Grad((2, 3, 2, 2))),
+    "torch.nn.InstanceNorm1d": (
+        lambda **kw: nn.InstanceNorm1d(3, affine=True, **kw),
+        Grad((2, 3, 4)),
+    ),
+    "torch.nn.InstanceNorm2d": (
+        lambda **kw: nn.InstanceNorm2d(3, affine=True, **kw),
+        Grad((2, 3, 2, 2)),
+    ),
     "torch.nn.Embedding": (lambda **kw: nn.Embedding(5, 3, **kw), Index((1, 0, 2))),
     "torch.nn.Dropout": (lambda **kw: nn.Dropout(0.5, **kw), Grad((2, 3))),
     "torch.nn.Dropout1d": (lambda **kw: nn.Dropout1d(0.5, **kw), Grad((2, 3, 4))),
@@ -791,11 +896,31 @@ MODULES: dict[str, tuple[Callable[..., nn.Module], Any]] = {
     "torch.nn.PReLU": (lambda **kw: nn.PReLU(**kw), Grad((2, 3))),
     **{
         f"torch.nn.{name}": (getattr(nn, name), Grad((2, 3)))
-        for name in (
-            "CELU ELU GELU Hardshrink Hardsigmoid Hardswish Hardtanh Identity LeakyReLU "
-            "LogSigmoid Mish RReLU ReLU ReLU6 SELU SiLU Sigmoid Softplus Softshrink Softsign "
-            "Tanh Tanhshrink Flatten"
-        ).split()
+        for name in [
+            "CELU",
+            "ELU",
+            "GELU",
+            "Hardshrink",
+            "Hardsigmoid",
+            "Hardswish",
+            "Hardtanh",
+            "Identity",
+            "LeakyReLU",
+            "LogSigmoid",
+            "Mish",
+            "RReLU",
+            "ReLU",
+            "ReLU6",
+            "SELU",
+            "SiLU",
+            "Sigmoid",
+            "Softplus",
+            "Softshrink",
+            "Softsign",
+            "Tanh",
+            "Tanhshrink",
+            "Flatten",
+        ]
     },
 }
 
@@ -815,8 +940,9 @@ class Spellings:
         if unique:
             self.variants.setdefault(kind, {})[name] = list(unique.values())
         else:
-            self.unresolved.setdefault(kind, {})[name] = sorted(set(reasons))[0] if reasons \
-                else "no simple call to observe"
+            self.unresolved.setdefault(kind, {})[name] = (
+                min(set(reasons)) if reasons else "no simple call to observe"
+            )
 
 
 def _natives_by_name(tables: AtenTables) -> dict[tuple[str | None, str, str], list[NativeFunction]]:
@@ -832,7 +958,7 @@ def _natives_by_name(tables: AtenTables) -> dict[tuple[str | None, str, str], li
         if prefix:
             if not name.startswith(prefix):
                 continue
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
         if name.startswith("_"):
             continue
         if f.python_module is None and FunctionVariant.method in f.variants:
@@ -842,9 +968,13 @@ def _natives_by_name(tables: AtenTables) -> dict[tuple[str | None, str, str], li
     return grouped
 
 
-def _native_variants(tables: AtenTables, overloads: list[NativeFunction], bound: bool,
-                     call: Callable[..., Any], samples_override: list[Sample] | None
-                     ) -> tuple[list[Variant], list[str]]:
+def _native_variants(
+    tables: AtenTables,
+    overloads: list[NativeFunction],
+    bound: bool,
+    call: Callable[..., Any],
+    samples_override: list[Sample] | None,
+) -> tuple[list[Variant], list[str]]:
     """Variants for a spelling whose overloads are native functions."""
     variants, reasons = [], []
     for f in overloads:
@@ -860,28 +990,43 @@ def _native_variants(tables: AtenTables, overloads: list[NativeFunction], bound:
         kinds = tuple(_caller_kind(_arg_kind(a.type)) for a in f.func.arguments.flat_positional)
         required = sum(1 for a in f.func.arguments.flat_positional if a.default is None)
         kwonly = tuple(a.name for a in f.func.arguments.flat_kwarg_only)
-        found, why = _first_observation(tables, call, samples_override or schema_samples(f),
-                                        params, kinds, required, kwonly)
+        found, why = _first_observation(
+            tables, call, samples_override or schema_samples(f), params, kinds, required, kwonly
+        )
         variants += found
         reasons += why
     return variants, reasons
 
 
-def _first_observation(tables: AtenTables, call: Callable[..., Any], samples: list[Sample],
-                       params: tuple[str, ...], kinds: tuple[str, ...], required: int,
-                       kwonly: tuple[str, ...], extra: Callable[[], dict] | None = None
-                       ) -> tuple[list[Variant], list[str]]:
+def _first_observation(
+    tables: AtenTables,
+    call: Callable[..., Any],
+    samples: list[Sample],
+    params: tuple[str, ...],
+    kinds: tuple[str, ...],
+    required: int,
+    kwonly: tuple[str, ...],
+    extra: Callable[[], dict] | None = None,
+) -> tuple[list[Variant], list[str]]:
     """Observe the first sample of each distinct argument pattern that the call accepts."""
     variants, reasons, done = [], [], set()
     for sample in samples:
-        pattern = tuple(
-            (name, type(spec).__name__) for name, spec in sample.args + sample.kwargs
-        )
+        pattern = tuple((name, type(spec).__name__) for name, spec in sample.args + sample.kwargs)
         if pattern in done:
             continue
         try:
-            variants.append(observed_variant(tables, call, sample, params, kinds, required,
-                                             kwonly, extra() if extra else None))
+            variants.append(
+                observed_variant(
+                    tables,
+                    call,
+                    sample,
+                    params,
+                    kinds,
+                    required,
+                    kwonly,
+                    extra() if extra else None,
+                )
+            )
             done.add(pattern)
         except Unresolved as why:
             reasons.append(str(why))
@@ -897,8 +1042,9 @@ def _call_method(name: str) -> Callable[..., Any]:
 def collect_spellings(tables: AtenTables) -> Spellings:
     spellings = Spellings({}, {})
     natives = _natives_by_name(tables)
-    for (module, name, kind), overloads in sorted(natives.items(), key=lambda kv: (
-            kv[0][0] or "", kv[0][1], kv[0][2])):
+    for (module, name, kind), overloads in sorted(
+        natives.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2])
+    ):
         if kind == "method":
             obj = getattr(torch.Tensor, name, None)
             bound = obj is not None and obj is getattr(torch._C.TensorBase, name, None)
@@ -922,8 +1068,11 @@ def collect_spellings(tables: AtenTables) -> Spellings:
     return spellings
 
 
-def _collect_functional(tables: AtenTables, spellings: Spellings,
-                        natives: dict[tuple[str | None, str, str], list[NativeFunction]]) -> None:
+def _collect_functional(
+    tables: AtenTables,
+    spellings: Spellings,
+    natives: dict[tuple[str | None, str, str], list[NativeFunction]],
+) -> None:
     """torch.nn.functional: builtins re-exported from torch or torch._C._nn, and Python wrappers."""
     for name in sorted(dir(F)):
         qualified = f"torch.nn.functional.{name}"
@@ -937,7 +1086,8 @@ def _collect_functional(tables: AtenTables, spellings: Spellings,
                 binding = _resolve_dotted(f"{_PY_MODULES[module][1]}.{name}")
                 if overloads and obj is binding:
                     variants, reasons = _native_variants(
-                        tables, overloads, True, obj, FUNCTION_SAMPLES.get(qualified))
+                        tables, overloads, True, obj, FUNCTION_SAMPLES.get(qualified)
+                    )
                     spellings.add("function", qualified, variants, reasons)
                     break
             continue
@@ -949,12 +1099,14 @@ def _collect_functional(tables: AtenTables, spellings: Spellings,
         params, required, kwonly = signature
         samples = FUNCTION_SAMPLES.get(qualified) or signature_samples(params, required)
         kinds = tuple("any" for _ in params)
-        variants, reasons = _first_observation(tables, obj, samples, params, kinds, required,
-                                               kwonly)
+        variants, reasons = _first_observation(
+            tables, obj, samples, params, kinds, required, kwonly
+        )
         if "inplace" in params or "inplace" in kwonly:
             inplace_samples = [Sample(s.args, s.kwargs + (("inplace", True),)) for s in samples]
-            more, why = _first_observation(tables, obj, inplace_samples, params, kinds,
-                                           required, kwonly)
+            more, why = _first_observation(
+                tables, obj, inplace_samples, params, kinds, required, kwonly
+            )
             variants += [v for v in more if v.inplace]
             reasons += why
         spellings.add("function", qualified, variants, reasons)
@@ -984,10 +1136,19 @@ def _collect_modules(tables: AtenTables, spellings: Spellings) -> None:
             module = factory(inplace=True) if inplace else factory()
             module = module.double()
             extra = lambda module=module: {
-                **dict(module.named_parameters()), **dict(module.named_buffers())}
+                **dict(module.named_parameters()),
+                **dict(module.named_buffers()),
+            }
             found, why = _first_observation(
-                tables, module, [Sample((("input", input_spec),))], ("input",), ("tensor",), 1,
-                (), extra)
+                tables,
+                module,
+                [Sample((("input", input_spec),))],
+                ("input",),
+                ("tensor",),
+                1,
+                (),
+                extra,
+            )
             variants += [v for v in found if v.inplace == inplace or not inplace]
             reasons += why
         spellings.add("module", qualified, variants, reasons)
@@ -998,10 +1159,24 @@ def _collect_modules(tables: AtenTables, spellings: Spellings) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _multi_output_spellings(tables: AtenTables, spellings: Spellings) -> set[str]:
+    """Short names of spellings whose call ends in a multi-output view op (chunk -> split)."""
+    multi = set(tables.multi_output_view_ops)
+    names = set()
+    for kind in ("method", "function"):
+        for name, variants in spellings.variants.get(kind, {}).items():
+            if kind == "function" and name.rpartition(".")[0] != "torch":
+                continue
+            if any(v.op.split(".")[0] in multi and v.aliases for v in variants):
+                names.add(name.rpartition(".")[2])
+    return names | multi
+
+
 def build_data() -> dict:
     tables = load_aten_tables()
     spellings = collect_spellings(tables)
     variants = spellings.variants
+    multi_output = _multi_output_spellings(tables, spellings)
     return {
         "format": FORMAT_VERSION,
         "torch_version": torch.__version__,
@@ -1010,23 +1185,28 @@ def build_data() -> dict:
             "overloads_with_formulas": tables.formula_overloads,
             "ops": len(tables.ops),
             **{f"{kind}_spellings": len(names) for kind, names in sorted(variants.items())},
-            **{f"{kind}_unresolved": len(names)
-               for kind, names in sorted(spellings.unresolved.items())},
+            **{
+                f"{kind}_unresolved": len(names)
+                for kind, names in sorted(spellings.unresolved.items())
+            },
         },
         "ops": {name: op.to_json() for name, op in sorted(tables.ops.items())},
-        "view_ops": list(tables.view_ops),
-        "multi_output_view_ops": list(tables.multi_output_view_ops),
+        "view_ops": sorted(set(tables.view_ops) - multi_output),
+        "multi_output_view_ops": sorted(multi_output),
         "spellings": {
             kind: {name: [v.to_json() for v in vs] for name, vs in sorted(names.items())}
             for kind, names in sorted(variants.items())
         },
-        "unresolved": {kind: dict(sorted(names.items()))
-                       for kind, names in sorted(spellings.unresolved.items())},
+        "unresolved": {
+            kind: dict(sorted(names.items()))
+            for kind, names in sorted(spellings.unresolved.items())
+        },
     }
 
 
 def render(data: dict) -> str:
     """Sorted JSON with one line per op and per spelling, so a diff names what changed."""
+
     def dump(value: Any) -> str:
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
@@ -1039,8 +1219,9 @@ def render(data: dict) -> str:
         if key in ("ops", "unresolved_", "counts"):
             parts.append(f" {dump(key)}:{block(value, '  ')}")
         elif key in ("spellings", "unresolved"):
-            inner = [f"  {dump(kind)}:{block(names, '   ')}" for kind, names in
-                     sorted(value.items())]
+            inner = [
+                f"  {dump(kind)}:{block(names, '   ')}" for kind, names in sorted(value.items())
+            ]
             parts.append(f" {dump(key)}:{{\n" + ",\n".join(inner) + "\n }")
         else:
             parts.append(f" {dump(key)}:{dump(value)}")
@@ -1050,8 +1231,11 @@ def render(data: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--check", action="store_true",
-                       help="exit 1 with a diff if the checked-in file is out of date")
+    group.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 with a diff if the checked-in file is out of date",
+    )
     group.add_argument("--stdout", action="store_true", help="print instead of writing")
     options = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -1063,8 +1247,11 @@ def main(argv: list[str] | None = None) -> int:
         current = OUTPUT.read_text() if OUTPUT.exists() else ""
         if current == text:
             return 0
-        sys.stdout.writelines(difflib.unified_diff(
-            current.splitlines(True), text.splitlines(True), str(OUTPUT), "regenerated"))
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                current.splitlines(True), text.splitlines(True), str(OUTPUT), "regenerated"
+            )
+        )
         return 1
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(text)

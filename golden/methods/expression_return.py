@@ -1,11 +1,15 @@
 import torch
+from torch import nn
 
 
-def shifted_square(x: torch.Tensor) -> torch.Tensor:
-    h = x * x
-    return h.add_(1)
+class ShiftedSquare(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(2, 2)
+
+    def forward(self, x):
+        h = self.lin(x) ** 2
+        return h.add_(1)
 
 
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-shifted_square(x).sum().backward()
-print(x.grad)
+ShiftedSquare()(torch.randn(3, 2)).sum().backward()

@@ -58,6 +58,8 @@ class _State:
     grad_enabled: bool = True
     in_loop: bool = False
     site: Optional[Site] = None
+    block: Sequence[cst.CSTNode] = ()
+    index: int = -1
 
 
 @dataclass
@@ -66,6 +68,10 @@ class Interpreter:
     facts: dict[cst.CSTNode, NodeFact] = field(default_factory=dict)
     _ids: Iterable[int] = field(default_factory=itertools.count)
     _pending: list[_Function] = field(default_factory=list)
+    # Every expression and statement reached, in source pre-order (parents before children):
+    # rules are driven over this list instead of a second walk of the whole tree.
+    order: list[cst.CSTNode] = field(default_factory=list)
+    _ordered: set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> dict[cst.CSTNode, NodeFact]:
@@ -80,13 +86,21 @@ class Interpreter:
 
     # ------------------------------------------------------------------ statements
     def _statements(self, body: Sequence[cst.CSTNode], state: _State, line) -> None:
-        for statement in body:
+        for index, statement in enumerate(body):
+            state.block, state.index = body, index
             self._statement(statement, state)
 
+    def _visit(self, node: cst.CSTNode) -> None:
+        if id(node) not in self._ordered:
+            self._ordered.add(id(node))
+            self.order.append(node)
+
     def _statement(self, statement: cst.CSTNode, state: _State) -> None:
+        self._visit(statement)
         if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in statement.body:
-                state.site = Site(small, statement, state.grad_enabled, state.function, state.in_loop)
+                self._visit(small)
+                state.site = Site(small, statement, state.grad_enabled, state.function, state.in_loop, state.block, state.index)
                 self._small(small, state)
         elif isinstance(statement, cst.If):
             self._site(statement, state)
@@ -155,9 +169,11 @@ class Interpreter:
         state.env = env
         try:
             if isinstance(body, cst.SimpleStatementSuite):
+                state.block, state.index = (), -1
                 self._statement(body, state)
             else:
-                for statement in body.body:
+                for index, statement in enumerate(body.body):
+                    state.block, state.index = body.body, index
                     self._statement(statement, state)
         finally:
             state.env = saved
@@ -198,13 +214,16 @@ class Interpreter:
         if iterable.kind is Kind.TENSOR:
             # Iterating a tensor unbinds it: each row is one of several views of the same base.
             return iterable.with_(
-                obj=None, alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)"),
+                obj=None,
+                alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)", blocks_fix=True),
                 view_of=source, leaf=None, is_parameter=False,
             )
         if iterable.kind in (Kind.TENSORS, Kind.CONTAINER) and iterable.element is not None:
             element = iterable.element
             if element.kind is Kind.TENSOR:
-                return element.with_(obj=None, alias=Reason(f"it is an element of `{source}`"))
+                if element.alias is not None and element.alias.blocks_fix:
+                    return element.with_(obj=None)
+                return element.with_(obj=None, alias=Reason(f"it is an element of `{source}`", blocks_fix=True))
             return element
         return UNKNOWN
 
@@ -226,7 +245,7 @@ class Interpreter:
             state.grad_enabled = saved
 
     # ------------------------------------------------------------------ functions and classes
-    def _function_def(self, node: cst.FunctionDef, state: _State, class_name, is_module) -> None:
+    def _function_def(self, node: cst.FunctionDef, state: _State, class_name, is_module, class_node=None) -> None:
         self._site(node, state)
         for decorator in node.decorators:
             self._expr(decorator.decorator, state)
@@ -235,7 +254,7 @@ class Interpreter:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 names.append(star.name.value)
-        info = FunctionInfo(node, node.name.value, frozenset(names), class_name, is_module)
+        info = FunctionInfo(node, node.name.value, frozenset(names), class_name, is_module, class_node)
         state.env[node.name.value] = _function_value(node, self)
         self._pending.append(_Function(info, closure=dict(state.env) if state.function else state.globals))
 
@@ -281,6 +300,8 @@ class Interpreter:
         if param.annotation is not None:
             annotation = _annotation_kind(self._expr(param.annotation.annotation, state), param.annotation.annotation, self, state)
         alias = Reason(f"`{name}` is an argument of {info.name}(): the caller's tensor would no longer be changed")
+        if annotation == "module":
+            return Value(Kind.MODULE)
         if annotation is False:
             return OTHER
         default = param.default
@@ -288,7 +309,7 @@ class Interpreter:
             if default is not None and not (isinstance(default, cst.Name) and default.value == "None"):
                 return OTHER if isinstance(default, (cst.Integer, cst.Float, cst.SimpleString, cst.Name)) else UNKNOWN
             annotation = True
-        if annotation:
+        if annotation is True:
             grad = Reason(f"`{name}` (an argument of forward())") if info.is_forward else None
             return tensor(grad=grad, alias=alias, obj=next(self._ids))
         return UNKNOWN
@@ -315,21 +336,21 @@ class Interpreter:
         if is_module:
             init = next((m for m in methods if m.name.value == "__init__"), None)
             if init is not None:
-                attributes = self._init_attributes(init, class_name, state)
+                attributes = self._init_attributes(init, class_name, state, node)
             state.env[class_name] = Value(Kind.MODULE_CLASS, qualname=class_name, attributes=attributes)
         else:
             state.env[class_name] = OTHER
         for statement in node.body.body:
             if isinstance(statement, cst.FunctionDef):
-                self._function_def(statement, state, class_name=class_name, is_module=is_module)
+                self._function_def(statement, state, class_name=class_name, is_module=is_module, class_node=node)
             else:
                 self._statement(statement, state)
 
-    def _init_attributes(self, init: cst.FunctionDef, class_name: str, state: _State) -> tuple:
+    def _init_attributes(self, init: cst.FunctionDef, class_name: str, state: _State, class_node) -> tuple:
         # Analyse __init__ now (its facts are recorded again when it runs as a pending function)
         # to learn what the module registers: Parameters, buffers, submodules.
         params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)]
-        info = FunctionInfo(init, "__init__", frozenset(params), class_name, True)
+        info = FunctionInfo(init, "__init__", frozenset(params), class_name, True, class_node)
         env: Env = {}
         init_state = _State(env=env, globals=state.globals, function=info)
         for param in (*init.params.posonly_params, *init.params.params, *init.params.kwonly_params):
@@ -355,7 +376,7 @@ class Interpreter:
             annotated = self._expr(small.annotation.annotation, state)
             if value is None:
                 is_tensor = _annotation_kind(annotated, small.annotation.annotation, self, state)
-                value = tensor(obj=next(self._ids)) if is_tensor else UNKNOWN
+                value = tensor(obj=next(self._ids)) if is_tensor is True else UNKNOWN
             self._bind(small.target, value, state)
         elif isinstance(small, cst.AugAssign):
             self._aug_assign(small, state)
@@ -448,6 +469,8 @@ class Interpreter:
             return value
         grad = value.grad.named(name) if value.grad is not None else None
         leaf = value.leaf.named(name) if value.leaf is not None else None
+        if value.view_of is not None and value.view_of != name:
+            self._mark_viewed(value.view_of, name, state)
         if value.obj is None:
             return value.with_(obj=next(self._ids), grad=grad, leaf=leaf)
         others = [key for key, bound in state.env.items() if bound.obj == value.obj and key != name]
@@ -460,6 +483,15 @@ class Interpreter:
                 state.env[key] = state.env[key].with_(alias=state.env[key].alias or reason)
             return value.with_(alias=value.alias or reason, grad=grad, leaf=leaf)
         return value.with_(grad=grad, leaf=leaf)
+
+    def _mark_viewed(self, base: str, view: str, state: _State) -> None:
+        """``view`` shares memory with the tensor named ``base``: changing ``base`` in place
+        changes ``view`` too, which a rebinding of ``base`` would not."""
+        bound = state.env.get(base)
+        if bound is not None and bound.kind is Kind.TENSOR and bound.alias is None:
+            site = state.site.statement if state.site else None
+            reason = Reason(f"`{view}` (line {{line}}) shares memory with `{base}` and would keep the old values", site)
+            state.env[base] = bound.with_(alias=reason)
 
     def _escape(self, value: Value, reason: str, state: _State) -> None:
         """Another reference to the tensor now exists: a later in-place change is seen there."""
@@ -494,6 +526,7 @@ class Interpreter:
         return value
 
     def _expr(self, node: cst.BaseExpression, state: _State) -> Value:
+        self._visit(node)
         return self._record(node, self._evaluate(node, state), state)
 
     def _evaluate(self, node: cst.BaseExpression, state: _State) -> Value:
@@ -528,7 +561,10 @@ class Interpreter:
             if any(v.kind is Kind.TENSOR for v in values) and not any(
                 isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons
             ):
-                return tensor(dtype="bool")
+                shape_of = None
+                if len(values) == 2 and values[0].kind is Kind.TENSOR and values[1].qualname == "number":
+                    shape_of = dotted_name(node.left)
+                return tensor(dtype="bool", shape_of=shape_of)
             return OTHER
         if isinstance(node, cst.BooleanOperation):
             return join(self._expr(node.left, state), self._expr(node.right, state))
@@ -619,12 +655,21 @@ class Interpreter:
             key = dotted_name(node)
             if key is not None and key in state.env:
                 return state.env[key]
-            return base.attribute(name) or UNKNOWN
+            known = base.attribute(name)
+            if known is not None:
+                return known
+            if torch_api.is_torch(base.qualname) and name in torch_api.MODULE_PARAMETERS:
+                # nn.Linear(...).weight and the like: Parameters the torch module registers.
+                return tensor(
+                    grad=Reason(f"`{key or name}` (a Parameter of a torch module)"), is_parameter=True,
+                    leaf=Reason(f"`{key or name}` is an nn.Parameter"), dtype=torch_api.DEFAULT_FLOAT,
+                )
+            return UNKNOWN
         if base.kind is Kind.TENSOR:
             source = dotted_name(node.value) or "the tensor"
             if name == "data":
                 return base.with_(
-                    grad=None, is_data=True, obj=None, leaf=None, is_parameter=False, view_of=source,
+                    grad=None, is_data=True, data_grad=base.grad, obj=None, leaf=None, is_parameter=False, view_of=source,
                     alias=Reason(f"`{source}.data` shares memory with `{source}`"),
                 )
             if name == "grad":
@@ -661,7 +706,10 @@ class Interpreter:
         if base.kind in (Kind.TENSORS, Kind.CONTAINER):
             element = base.element or UNKNOWN
             if element.kind is Kind.TENSOR:
-                return element.with_(obj=None)
+                if element.alias is not None and element.alias.blocks_fix:
+                    return element.with_(obj=None)
+                source = dotted_name(node.value) or "a list"
+                return element.with_(obj=None, alias=Reason(f"it is an element of `{source}`", blocks_fix=True))
             return element
         if base.kind is Kind.API:
             return base  # typing subscripts: Optional[Tensor], list[Tensor]
@@ -813,7 +861,10 @@ class Interpreter:
             source = dotted_name(node.args[0].value) if node.args else None
             base = args[0][1] if args else UNKNOWN
             element = _fresh(base).with_(
-                alias=Reason(f"it is one of several views returned by `{qualname.split('.')[-1]}` of `{source or 'a tensor'}`"),
+                alias=Reason(
+                    f"it is one of several views returned by `{qualname.split('.')[-1]}` of `{source or 'a tensor'}`",
+                    blocks_fix=True,
+                ),
                 view_of=source,
             ) if base.kind is Kind.TENSOR else tensor()
             return Value(Kind.TENSORS, element=element)
@@ -832,7 +883,8 @@ class Interpreter:
         if kind == "tensors" or (kind == "mixed" and _has_dim_argument(node)):
             return Value(Kind.TENSORS, element=tensor(grad=grad, dtype=dtype))
         if torch_api.is_factory(qualname):
-            return tensor(grad=grad, leaf=leaf, dtype=dtype)
+            # A new tensor never inherits requires_grad from its arguments (empty_like(mu)).
+            return tensor(grad=grad if requires_grad else None, leaf=leaf, dtype=dtype)
         return tensor(grad=grad or _container_grad(args, state), dtype=dtype or _common_dtype(args), leaf=leaf)
 
     def _tensor_method(self, receiver: Value, func: cst.Attribute, node: cst.Call, args, state: _State) -> Value:
@@ -879,7 +931,7 @@ class Interpreter:
             if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
                 element = _fresh(receiver).with_(
                     grad=grad, view_of=source,
-                    alias=Reason(f"it is one of several views returned by `{source}.{name}()`"),
+                    alias=Reason(f"it is one of several views returned by `{source}.{name}()`", blocks_fix=True),
                 )
             else:
                 element = tensor(grad=grad, dtype=receiver.dtype)
@@ -1054,6 +1106,11 @@ def _annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interp
         return True if text in ("Tensor", "torch.Tensor") else None
     if value.kind is Kind.API and value.qualname in torch_api.TENSOR_CLASSES:
         return True
+    if value.kind is Kind.MODULE_CLASS or (
+        value.kind is Kind.API and value.qualname is not None
+        and (value.qualname in torch_api.MODULE_BASES or torch_api.is_nn_module_class(value.qualname))
+    ):
+        return "module"  # type: ignore[return-value]
     if value.kind is Kind.API and value.qualname and value.qualname.startswith("builtins."):
         return False
     if isinstance(node, cst.Name) and node.value == "None":

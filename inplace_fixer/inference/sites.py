@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 import libcst as cst
 
@@ -17,6 +17,7 @@ class FunctionInfo:
     params: frozenset[str]
     class_name: Optional[str] = None  # set for methods
     is_module_method: bool = False  # a method of an nn.Module subclass
+    class_node: Optional[cst.ClassDef] = None
 
     @property
     def is_forward(self) -> bool:
@@ -33,6 +34,15 @@ class Site:
     grad_enabled: bool
     function: Optional[FunctionInfo]
     in_loop: bool
+    # The statements of the enclosing block and this statement's index in it, so a rule can
+    # look at what came just before (a fresh `x = x.clone()`).
+    block: Sequence[cst.CSTNode] = ()
+    index: int = -1
+
+    def previous_statements(self):
+        """The statements before this one in its block, nearest first."""
+        for position in range(self.index - 1, -1, -1):
+            yield self.block[position]
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,9 @@ NON_TENSOR_ATTRIBUTES = frozenset(
      "grad_fn", "is_sparse", "itemsize", "nbytes", "_version"}
 )
 VIEW_ATTRIBUTES = frozenset({"T", "mT", "H", "mH", "real", "imag"})
+# Parameters the common torch modules register (nn.Linear, nn.Conv*, nn.LayerNorm, nn.Embedding,
+# nn.MultiheadAttention): their names are documented attributes, not visible in any schema.
+MODULE_PARAMETERS = frozenset({"weight", "bias", "in_proj_weight", "in_proj_bias"})
 # Methods of nn.Module that yield its parameters: the loop variable is then a Parameter.
 PARAMETER_ITERATORS = frozenset({"parameters"})
 NAMED_PARAMETER_ITERATORS = frozenset({"named_parameters"})

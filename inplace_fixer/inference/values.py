@@ -24,9 +24,14 @@ class Reason:
 
     template: str
     node: Optional[object] = None  # a libcst node whose line the sentence mentions
+    # For aliases: rebinding the name cannot reproduce the change (an element of a list, one
+    # of several views returned by split/unbind), so no rewrite is offered at all.
+    blocks_fix: bool = False
 
     def named(self, name: str) -> "Reason":
-        return Reason(self.template.replace("{name}", f"`{name}`"), self.node) if "{name}" in self.template else self
+        if "{name}" not in self.template:
+            return self
+        return Reason(self.template.replace("{name}", f"`{name}`"), self.node, self.blocks_fix)
 
     def render(self, line_of) -> str:
         text = self.template.replace("{name}", "a tensor")
@@ -63,10 +68,13 @@ class Value:
     is_parameter: bool = False
     leaf: Optional[Reason] = None  # why this tensor is a leaf that requires grad
     is_data: bool = False  # the result of `.data`: mutations bypass autograd's checks
+    data_grad: Optional[Reason] = None  # for `.data`: why the tensor behind it may require grad
     element: Optional["Value"] = None  # for TENSORS and CONTAINER: what the elements are
     # For MODULE: the module's attributes as seen in its __init__ (self.<name> -> value).
     attributes: Optional[tuple[tuple[str, "Value"], ...]] = None
     view_of: Optional[str] = None  # the expression this tensor is a view of, for messages
+    # A boolean mask computed element-wise from the named tensor (`m = x < 0`): same shape.
+    shape_of: Optional[str] = None
 
     @property
     def is_tensor(self) -> bool:
@@ -93,6 +101,11 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
     if b is None or a == b:
         return a
     if a.kind is not b.kind:
+        # A name that is a number on one path and a tensor on another (`total = 0.0; total +=
+        # loss` in a loop): rewriting `total += t` as `total = total + t` is exact for both.
+        for number, other in ((a, b), (b, a)):
+            if number.kind is Kind.OTHER and number.qualname == "number" and other.kind is Kind.TENSOR:
+                return other.with_(dtype=None, obj=None)
         return UNKNOWN
     if a.kind is Kind.API or a.kind is Kind.MODULE_CLASS:
         return a if a.qualname == b.qualname else UNKNOWN
@@ -109,8 +122,10 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         is_parameter=a.is_parameter and b.is_parameter,
         leaf=a.leaf or b.leaf,
         is_data=a.is_data or b.is_data,
+        data_grad=a.data_grad or b.data_grad,
         element=join(a.element, b.element) if (a.element or b.element) else None,
         view_of=a.view_of or b.view_of,
+        shape_of=a.shape_of if a.shape_of == b.shape_of else None,
     )
 
 

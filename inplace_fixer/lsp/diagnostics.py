@@ -6,7 +6,7 @@ import inspect
 
 from lsprotocol import types
 
-from inplace_fixer import model
+from inplace_fixer import model, rules
 from inplace_fixer.lsp.edits import fix_edits
 from inplace_fixer.lsp.text import TextIndex
 
@@ -70,23 +70,17 @@ def text_edit_from_json(value: dict) -> types.TextEdit:
 
 
 def rule_documentation(code: str) -> str | None:
-    """The rule's docstring (What it does / Why is this bad? / ...), if the rule is known."""
-    try:
-        from inplace_fixer.rules import ALL_RULES
-    except ImportError:  # the rule registry has not landed yet
-        return None
-    for rule in ALL_RULES:
-        if rule.code == code and rule.__doc__:
-            return inspect.cleandoc(rule.__doc__)
-    return None
+    """The rule's docstring: What it does / Why is this bad? / Example / Use instead / Fix safety."""
+    rule = rules.rule_for(code)
+    return inspect.cleandoc(rule.__doc__) if rule is not None and rule.__doc__ else None
 
 
 def hover_markdown(finding: model.Finding) -> str:
     parts = [f"**{finding.code}** `{finding.name}`: {finding.message}"]
     if finding.reason:
-        parts.append(f"Why it matters here: {finding.reason}")
+        parts.append(f"Gradient path: {finding.reason}")
     if finding.fix is not None and finding.fix.reason:
-        parts.append(f"Fix ({finding.fix.applicability.value}): {finding.fix.reason}")
+        parts.append(f"Fix is {finding.fix.applicability.value}: {finding.fix.reason}")
     documentation = rule_documentation(finding.code)
     if documentation:
         parts.append(documentation)

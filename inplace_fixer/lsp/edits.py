@@ -17,12 +17,24 @@ from inplace_fixer import model
 from inplace_fixer.lsp.text import LINE_BREAK, TextIndex
 
 # The suppression comment the engine honours: `# noqa: IPF001` or `# noqa: IPF001, IPF006`.
-NOQA_CODES = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)", re.I)
+NOQA_CODES = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.I)
+
+
+def trimmed_edit(index: TextIndex, start: int, end: int, new_text: str) -> types.TextEdit:
+    """The edit replacing ``index.text[start:end]`` with ``new_text``, narrowed to the characters
+    that differ (the engine rewrites whole statement lines; most of a line stays as it was)."""
+    old_text = index.text[start:end]
+    prefix = _common_prefix_length(old_text, new_text)
+    suffix = _common_prefix_length(old_text[prefix:][::-1], new_text[prefix:][::-1])
+    return types.TextEdit(
+        range=index.lsp_range(start + prefix, end - suffix),
+        new_text=new_text[prefix : len(new_text) - suffix],
+    )
 
 
 def fix_edits(index: TextIndex, fix: model.Fix) -> list[types.TextEdit]:
     return [
-        types.TextEdit(range=index.lsp_range_of(edit.start, edit.end), new_text=edit.content)
+        trimmed_edit(index, index.offset_of(edit.start), index.offset_of(edit.end), edit.content)
         for edit in fix.edits
     ]
 
@@ -57,48 +69,48 @@ def diff_edits(index: TextIndex, new_text: str) -> list[types.TextEdit]:
         old_offsets.append(old_offsets[-1] + len(line))
     edits = []
     for tag, old_first, old_last, new_first, new_last in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        start, end = old_offsets[old_first], old_offsets[old_last]
-        replaced, replacement = index.text[start:end], "".join(new_lines[new_first:new_last])
-        prefix = _common_prefix_length(replaced, replacement)
-        suffix = _common_prefix_length(replaced[prefix:][::-1], replacement[prefix:][::-1])
-        edits.append(
-            types.TextEdit(
-                range=index.lsp_range(start + prefix, end - suffix),
-                new_text=replacement[prefix : len(replacement) - suffix],
-            )
-        )
+        if tag != "equal":
+            replacement = "".join(new_lines[new_first:new_last])
+            edits.append(trimmed_edit(index, old_offsets[old_first], old_offsets[old_last], replacement))
     return edits
 
 
-def _comment_on_line(text: str, line: int) -> tuple[int, int] | None:
-    """0-based code-point columns of the comment on a 1-based line, if it has one.
+def _comment_places(text: str, lines: range) -> dict[int, tuple[int, int] | None]:
+    """For each 1-based line in ``lines`` where a comment can go, the code-point columns of the
+    comment it already has (None if it has none).
 
-    Tokenizing tells a comment from a `#` inside a string."""
+    A comment can go where a physical line ends outside a string and not after a backslash:
+    where tokenize sees a COMMENT, NEWLINE or NL. Tokenizing also tells a comment from a `#`
+    inside a string."""
+    places: dict[int, tuple[int, int] | None] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.COMMENT and token.start[0] == line:
-                return token.start[1], token.end[1]
-            if token.start[0] > line:
-                return None
+            line = token.start[0]
+            if line > lines.stop:
+                break
+            if line in lines and token.type == tokenize.COMMENT:
+                places[line] = (token.start[1], token.end[1])
+            elif line in lines and token.type in (tokenize.NEWLINE, tokenize.NL):
+                places.setdefault(line, None)
     except (tokenize.TokenError, SyntaxError):
-        return None
-    return None
+        pass
+    return places
 
 
-def noqa_edit(index: TextIndex, line: int, code: str) -> types.TextEdit:
-    """The edit that silences ``code`` on a 1-based line: a new `# noqa: CODE` comment, or
-    ``code`` added to the codes of the line's existing one."""
+def noqa_edit(index: TextIndex, first_line: int, last_line: int, code: str) -> types.TextEdit:
+    """The edit that silences ``code`` for a finding on 1-based lines ``first_line`` to
+    ``last_line`` (the engine honours a suppression on any of them): ``code`` added to an
+    existing `# noqa: ...` comment there, else a new `# noqa: CODE` on the first line that
+    can hold a comment."""
+    places = _comment_places(index.text, range(first_line, last_line + 1))
+    for line, comment in sorted(places.items()):
+        if comment is not None:
+            start, _ = index.line_span(line - 1)
+            match = NOQA_CODES.search(index.text, start + comment[0], start + comment[1])
+            if match is not None:
+                insert_at = match.end("codes")
+                return types.TextEdit(range=index.lsp_range(insert_at, insert_at), new_text=f", {code}")
+    line = min(places, default=first_line)
     start, end = index.line_span(line - 1)
-    content = index.text[start:end]
-    comment = _comment_on_line(index.text, line)
-    if comment is not None:
-        match = NOQA_CODES.search(content, comment[0], comment[1])
-        if match is not None:
-            insert_at = start + match.end("codes")
-            return types.TextEdit(
-                range=index.lsp_range(insert_at, insert_at), new_text=f", {code}"
-            )
-    code_end = start + len(content.rstrip())
+    code_end = start + len(index.text[start:end].rstrip())
     return types.TextEdit(range=index.lsp_range(code_end, end), new_text=f"  # noqa: {code}")

@@ -28,6 +28,7 @@ from pygls.lsp.server import LanguageServer
 from inplace_fixer import engine, model
 from inplace_fixer.config import ConfigError
 from inplace_fixer.lsp import actions, diagnostics, edits
+from inplace_fixer.lsp.protocol import AnsweringProtocol, answer_parse_error
 from inplace_fixer.lsp.settings import SECTION, EditorSettings, SettingsError, document_config
 from inplace_fixer.lsp.text import UTF16, TextIndex
 
@@ -68,7 +69,12 @@ class InplaceFixerServer(LanguageServer):
     def __init__(self, version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> None:
         # Full sync: pygls applies incremental changes with str.splitlines, which breaks lines at
         # \f and \u2028 where the client does not; whole texts are cheap next to an analysis.
-        super().__init__(NAME, version, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__(
+            NAME,
+            version,
+            text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            protocol_cls=AnsweringProtocol,
+        )
         self.debounce_seconds = debounce_seconds
         self.editor_settings = EditorSettings()
         self.documents: dict[str, DocumentState] = {}
@@ -76,6 +82,10 @@ class InplaceFixerServer(LanguageServer):
         # queued analysis of a text that has since changed is cancelled before it starts.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inplace-fixer")
         self._result_ids = itertools.count(1)
+
+    def report_server_error(self, error: Exception, source) -> None:
+        if not answer_parse_error(self.protocol, error):
+            super().report_server_error(error, source)
 
     # Client capabilities.
 
@@ -109,7 +119,7 @@ class InplaceFixerServer(LanguageServer):
 
     def settings_changed(self) -> None:
         for uri in self.documents:
-            self.schedule(uri, immediately=True)
+            self.schedule(uri)
         workspace = self.client_capabilities.workspace
         if self.client_pulls_diagnostics and workspace and workspace.diagnostics:
             if workspace.diagnostics.refresh_support:
@@ -168,15 +178,18 @@ class InplaceFixerServer(LanguageServer):
         if kind == types.MessageType.Error:
             self.window_show_message(types.ShowMessageParams(type=kind, message=f"{NAME}: {message}"))
 
-    def schedule(self, uri: str, immediately: bool = False) -> None:
-        """Analyse and publish soon: at once after a quiet spell, else once typing pauses."""
+    def schedule(self, uri: str, typed: bool = False) -> None:
+        """Analyse and publish: at once, unless ``typed`` (a didChange) follows another edit
+        within the debounce interval, in which case once typing pauses."""
         state = self.documents[uri]
-        now = asyncio.get_running_loop().time()
-        quiet = now - state.last_change >= self.debounce_seconds
-        state.last_change = now
+        delay = 0.0
+        if typed:
+            now = asyncio.get_running_loop().time()
+            if now - state.last_change < self.debounce_seconds:
+                delay = self.debounce_seconds
+            state.last_change = now
         if state.pending is not None:
             state.pending.cancel()
-        delay = 0.0 if immediately or quiet else self.debounce_seconds
         state.pending = asyncio.ensure_future(self._publish_after(uri, delay))
 
     async def _publish_after(self, uri: str, delay: float) -> None:
@@ -249,7 +262,8 @@ class InplaceFixerServer(LanguageServer):
             edit = self._workspace_edit(uri, analysis, fix_edits)
             result.append(actions.quick_fix(diagnostic, fix["applicability"], fix["reason"], edit))
         code = str(diagnostic.code)
-        ignore_edit = edits.noqa_edit(analysis.index, diagnostic.range.start.line + 1, code)
+        first, last = diagnostic.range.start.line + 1, diagnostic.range.end.line + 1
+        ignore_edit = edits.noqa_edit(analysis.index, first, last, code)
         result.append(
             actions.ignore(diagnostic, code, self._workspace_edit(uri, analysis, [ignore_edit]))
         )
@@ -312,17 +326,17 @@ def build_server(version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> In
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: InplaceFixerServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.documents[params.text_document.uri] = DocumentState()
-        ls.schedule(params.text_document.uri, immediately=True)
+        ls.schedule(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: InplaceFixerServer, params: types.DidChangeTextDocumentParams) -> None:
         if params.text_document.uri in ls.documents:
-            ls.schedule(params.text_document.uri)
+            ls.schedule(params.text_document.uri, typed=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: InplaceFixerServer, params: types.DidSaveTextDocumentParams) -> None:
         if params.text_document.uri in ls.documents:
-            ls.schedule(params.text_document.uri, immediately=True)
+            ls.schedule(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: InplaceFixerServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from inplace_fixer import config as project_config
+from inplace_fixer import rules
 from inplace_fixer.model import Config
 
 SECTION = "inplace-fixer"
@@ -45,7 +46,12 @@ class EditorSettings:
             if key in _LIST_KEYS:
                 if not (isinstance(item, list) and all(isinstance(code, str) for code in item)):
                     raise SettingsError(f"{where}: '{key}' must be a list of strings, got {item!r}")
-                overrides.append((_LIST_KEYS[key], tuple(code.strip().upper() for code in item)))
+                codes = tuple(code.strip().upper() for code in item)
+                try:
+                    project_config.check_selectors(codes, rules.RULES_BY_CODE, f"{where}: '{key}'")
+                except project_config.ConfigError as error:
+                    raise SettingsError(str(error)) from error
+                overrides.append((_LIST_KEYS[key], codes))
             elif key in _BOOL_KEYS:
                 if not isinstance(item, bool):
                     raise SettingsError(f"{where}: '{key}' must be true or false, got {item!r}")
@@ -68,4 +74,6 @@ def document_config(path: Path | None, editor: EditorSettings) -> Config:
         found = project_config.find_config_file(path)
         if found is not None:
             config = project_config.load_config_file(found)
+            selectors = (*config.select, *config.ignore)
+            project_config.check_selectors(selectors, rules.RULES_BY_CODE, str(found))
     return editor.apply_to(config)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from typing import ClassVar, Optional, Sequence, Union
+from typing import ClassVar, Mapping, Optional, Sequence, Union
 
 import libcst as cst
 
-from inplace_fixer.inference import NodeFact, TensorFactsProvider, Value
+from inplace_fixer.inference import NodeFact, Value
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability
 
@@ -52,28 +52,35 @@ class Invalid:
 class RuleContext:
     module: cst.Module
     torch_name: Optional[str]  # how the module can refer to ``torch`` (an alias or None)
+    facts: Mapping[cst.CSTNode, NodeFact]  # what TensorFactsProvider computes
 
 
-class Rule(cst.BatchableCSTVisitor):
+class Rule:
+    """A rule defines ``visit_<NodeType>`` methods, as a libcst visitor would. The engine calls
+    them for every node the inference reached, parents before children, so that the file is
+    walked once (by the inference) rather than once more per rule."""
+
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
     fixable: ClassVar[str] = "sometimes"  # "always", "sometimes", "never": for the rule table
     VALID: ClassVar[Sequence[str]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
-    METADATA_DEPENDENCIES = (TensorFactsProvider,)
-
     def __init__(self, context: RuleContext) -> None:
-        super().__init__()
         self.context = context
         self.reports: list[Report] = []
+
+    @classmethod
+    def visitors(cls) -> dict[str, str]:
+        """Node type name -> method name, for the types this rule visits."""
+        return {name[len("visit_"):]: name for name in dir(cls) if name.startswith("visit_")}
 
     @classmethod
     def documentation(cls) -> str:
         return textwrap.dedent(cls.__doc__ or "").strip()
 
     def fact(self, node: cst.CSTNode) -> Optional[NodeFact]:
-        return self.get_metadata(TensorFactsProvider, node, None)
+        return self.context.facts.get(node)
 
     def value(self, node: cst.CSTNode) -> Optional[Value]:
         fact = self.fact(node)
@@ -87,8 +94,13 @@ class Rule(cst.BatchableCSTVisitor):
         if target is not None and target.grad is not None:
             return target.grad
         for operand in operands:
-            if operand is not None and operand.grad is not None:
+            if operand is None:
+                continue
+            if operand.grad is not None:
                 return operand.grad
+            # torch.cat([a, b], out=buf): the tensors inside a list count too.
+            if operand.element is not None and operand.element.grad is not None:
+                return operand.element.grad
         return None
 
     def report(

@@ -52,10 +52,46 @@ def _arg(node: cst.BaseExpression) -> cst.Arg:
     return cst.Arg(node.with_changes(lpar=[], rpar=[]) if isinstance(node, cst.Name) else node)
 
 
+def _tensor_index(rule, target: cst.Subscript) -> Optional[cst.BaseExpression]:
+    """The index of ``x[idx]`` when it is a single tensor (integer or boolean)."""
+    elements = list(target.slice)
+    if len(elements) != 1 or not isinstance(elements[0].slice, cst.Index) or elements[0].slice.star is not None:
+        return None
+    index = elements[0].slice.value
+    value = rule.value(index)
+    return index if value is not None and value.kind is Kind.TENSOR else None
+
+
+def _index_put(base: cst.BaseExpression, index: cst.BaseExpression, values: cst.BaseExpression) -> cst.Call:
+    indices = cst.Tuple([cst.Element(index, comma=cst.Comma())])
+    return fixes.method_call(base, "index_put", [cst.Arg(indices), cst.Arg(values)])
+
+
+def _value_doubt(rule, base: cst.BaseExpression, base_value: Value, values: cst.BaseExpression) -> Optional[str]:
+    """index_put, unlike a write, refuses values of another dtype."""
+    value = rule.value(values)
+    if value is not None and value.kind is Kind.TENSOR and value.dtype is not None and value.dtype == base_value.dtype:
+        return None
+    return (
+        f"`index_put` needs `{fixes._text(values)}` to have the dtype of `{fixes._text(base)}` (a write casts it); "
+        "if they differ the rewrite raises"
+    )
+
+
 def augmented_index_fix(rule, site: Site, node: cst.AugAssign, target: cst.Subscript, base_value: Value) -> Optional[ProposedFix]:
     base = target.value
     if not isinstance(base, (cst.Name, cst.Attribute)):
         return None
+    index = _tensor_index(rule, target)
+    if index is not None:
+        # x.index_put((idx,), x[idx] + v) repeats exactly what `x[idx] += v` does, duplicate
+        # indices included (the last write wins; it does not accumulate).
+        source = fixes.binary(target, fixes.AUGMENTED_TO_BINARY[type(node.operator)], node.value)
+        doubt = None
+        operand = rule.value(node.value)
+        if not _is_number(node.value, operand):
+            doubt = fixes.operand_doubt(fixes._text(base), base_value, [(node.value, operand)])
+        return fixes.statement_fix(site, node, base, base_value, _index_put(base, index, source), doubt)
     form = _scatter_form(rule, target)
     if form is None:
         return fixes.clone_first_fix(site, base, base_value)
@@ -79,17 +115,30 @@ def assignment_index_fix(rule, site: Site, node: cst.Assign, target: cst.Subscri
     if len(node.targets) != 1:
         return fixes.clone_first_fix(site, base, base_value)
     elements = list(target.slice)
-    if len(elements) == 1 and isinstance(elements[0].slice, cst.Index) and _is_number(node.value, rule.value(node.value)):
+    is_number = _is_number(node.value, rule.value(node.value))
+    if len(elements) == 1 and isinstance(elements[0].slice, cst.Index) and is_number:
         mask = elements[0].slice.value
-        if _is_mask_of(mask, base):
+        if _is_mask_of(mask, base, rule):
             new_value = fixes.method_call(base, "masked_fill", [cst.Arg(mask), cst.Arg(node.value)])
             return fixes.statement_fix(site, node, base, base_value, new_value)
+    index = _tensor_index(rule, target)
+    if index is not None:
+        if is_number:
+            # new_tensor gives the number the dtype and device of the target, as a write would.
+            values = fixes.method_call(base, "new_tensor", [cst.Arg(node.value)])
+            return fixes.statement_fix(site, node, base, base_value, _index_put(base, index, values))
+        doubt = _value_doubt(rule, base, base_value, node.value)
+        return fixes.statement_fix(site, node, base, base_value, _index_put(base, index, node.value), doubt)
     return fixes.clone_first_fix(site, base, base_value)
 
 
-def _is_mask_of(mask: cst.BaseExpression, base: cst.BaseExpression) -> bool:
+def _is_mask_of(mask: cst.BaseExpression, base: cst.BaseExpression, rule) -> bool:
     """A boolean mask with the very shape of ``base``: a comparison of ``base`` with a number,
-    or an element-wise predicate method of it (``x.isnan()``)."""
+    or an element-wise predicate method of it (``x.isnan()``), written inline or bound to a name
+    just before."""
+    value = rule.value(mask)
+    if isinstance(mask, cst.Name) and value is not None and value.shape_of is not None:
+        return value.shape_of == fixes._text(base)
     if isinstance(mask, cst.Comparison) and len(mask.comparisons) == 1:
         comparison = mask.comparisons[0]
         if isinstance(comparison.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)):

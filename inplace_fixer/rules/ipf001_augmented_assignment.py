@@ -86,7 +86,7 @@ class AugmentedAssignment(Rule):
             return
         operand = self.value(node.value)
         reason = self.gradient_reason(fact.site, fact.value, [operand])
-        if reason is None:
+        if reason is None or fixes.follows_fresh_clone(fact.site, base):
             return
         message = in_path_message(code(node), code(base))
         if isinstance(target, cst.Subscript):

@@ -12,6 +12,7 @@ from inplace_fixer.rules.method_forms import chain_of, out_of_place_chain
 from inplace_fixer.torch_data import InplaceKind
 
 SKIPPED_KINDS = (InplaceKind.LOGICAL, InplaceKind.NOT_VALUE)
+TEMPORARIES = (cst.Call, cst.BinaryOperation, cst.UnaryOperation)
 
 
 class InplaceMethod(Rule):
@@ -110,8 +111,12 @@ class InplaceMethod(Rule):
         if fact is None or fact.value.kind is not Kind.TENSOR or fact.value.is_data:
             return
         operands = [self.value(arg.value) for step in steps for arg in step.args]
-        reason = self.gradient_reason(self.fact(node).site if self.fact(node) else fact.site, fact.value, operands)
+        site = (self.fact(node) or fact).site
+        reason = self.gradient_reason(site, fact.value, operands)
         if reason is None:
+            return
+        written = root if isinstance(root, (cst.Name, cst.Attribute)) else self._view_base(root)
+        if written is not None and fixes.follows_fresh_clone(site, written):
             return
         message = in_path_message(code(node), code(root))
         self.report(node, message, self._fix(node, root, steps, fact), reason, target=root)
@@ -127,10 +132,17 @@ class InplaceMethod(Rule):
             base = self._view_base(root)
             fix = fixes.clone_first_fix(site, base, self.value(base))  # type: ignore[arg-type]
             return fix
-        else:
+        elif isinstance(root, TEMPORARIES) and fact.value.alias is None:
             # The tensor is a temporary (`torch.zeros(3).add_(h)`): nobody else can see it change.
             applicability = Applicability.UNSAFE if rewrite.doubt else Applicability.SAFE
             fix = ProposedFix(applicability, rewrite.doubt, node, rewrite.expression)
+        else:
+            reason = fact.value.alias.render(lambda _: "?") if fact.value.alias else None
+            return ProposedFix(
+                Applicability.DISPLAY_ONLY,
+                f"`{code(root)}` cannot be rebound" + (f": {reason}" if reason else ""),
+                site.statement, site.statement,
+            )
         if fix is None:
             return ProposedFix(
                 Applicability.DISPLAY_ONLY,

@@ -83,30 +83,32 @@ class InplaceFlag(Rule):
     def __init__(self, context) -> None:
         super().__init__(context)
         self._sequential_inner: set[int] = set()
-        self._rebinding_only: dict[str, bool] = {}  # self.<attr> -> every call is h = self.attr(h)
+        self._rebinding_by_class: dict[int, dict[str, bool]] = {}
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        calls: dict[str, bool] = {}
-        for assign in m.findall(node, m.Assign(value=m.Call(func=m.Attribute(value=m.Name("self"))))):
-            call = assign.value  # type: ignore[attr-defined]
-            attr = call.func.attr.value
-            args = call.args
-            rebinding = (
-                len(assign.targets) == 1 and len(args) == 1 and args[0].keyword is None  # type: ignore[attr-defined]
-                and isinstance(args[0].value, cst.Name) and assign.targets[0].target.deep_equals(args[0].value)  # type: ignore[attr-defined]
-            )
-            calls[attr] = calls.get(attr, True) and rebinding
-        all_calls = m.findall(node, m.Call(func=m.Attribute(value=m.Name("self"))))
-        counted: dict[str, int] = {}
-        for call in all_calls:
-            counted[call.func.attr.value] = counted.get(call.func.attr.value, 0) + 1  # type: ignore[attr-defined]
-        rebound: dict[str, int] = {}
-        for assign in m.findall(node, m.Assign(value=m.Call(func=m.Attribute(value=m.Name("self"))))):
-            attr = assign.value.func.attr.value  # type: ignore[attr-defined]
-            rebound[attr] = rebound.get(attr, 0) + 1
-        for attr, ok in calls.items():
-            # Every call of the module must be an assignment that rebinds its own input.
-            self._rebinding_only[attr] = ok and rebound.get(attr) == counted.get(attr)
+    def _rebinding_calls(self, class_node: cst.ClassDef) -> dict[str, bool]:
+        """self.<attr> -> whether every call of it in the class is ``h = self.attr(h)``."""
+        cached = self._rebinding_by_class.get(id(class_node))
+        if cached is not None:
+            return cached
+        rebinding: dict[str, bool] = {}
+        calls = m.findall(class_node, m.Call(func=m.Attribute(value=m.Name("self"))) | m.Assign(value=m.Call(func=m.Attribute(value=m.Name("self")))))
+        rebound_calls = set()
+        for node in calls:
+            if isinstance(node, cst.Assign):
+                call = node.value
+                args = call.args  # type: ignore[attr-defined]
+                ok = (
+                    len(node.targets) == 1 and len(args) == 1 and args[0].keyword is None
+                    and isinstance(args[0].value, cst.Name) and node.targets[0].target.deep_equals(args[0].value)
+                )
+                attr = call.func.attr.value  # type: ignore[attr-defined]
+                rebinding[attr] = rebinding.get(attr, True) and ok
+                rebound_calls.add(id(call))
+        for node in calls:
+            if isinstance(node, cst.Call) and id(node) not in rebound_calls:
+                rebinding[node.func.attr.value] = False  # type: ignore[attr-defined]
+        self._rebinding_by_class[id(class_node)] = rebinding
+        return rebinding
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = self.value(node.func)
@@ -171,10 +173,13 @@ class InplaceFlag(Rule):
 
     def _rebinding_attribute(self, fact) -> Optional[bool]:
         statement = fact.site.statement
+        function = fact.site.function
+        if function is None or function.class_node is None:
+            return None
         if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
             target = statement.targets[0].target
             if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-                return self._rebinding_only.get(target.attr.value)
+                return self._rebinding_calls(function.class_node).get(target.attr.value)
         return None
 
 

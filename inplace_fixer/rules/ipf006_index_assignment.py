@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from inplace_fixer import fixes
 from inplace_fixer.inference import Kind
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
@@ -78,7 +79,7 @@ class IndexAssignment(Rule):
         if fact is None or fact.value.kind is not Kind.TENSOR or fact.value.is_data:
             return
         reason = self.gradient_reason(fact.site, fact.value, [self.value(node.value)])
-        if reason is None:
+        if reason is None or fixes.follows_fresh_clone(fact.site, base):
             return
         fix = assignment_index_fix(self, fact.site, node, target, fact.value)
         if fix is None:

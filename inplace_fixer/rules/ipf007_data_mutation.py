@@ -58,9 +58,16 @@ class DataMutation(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         if inplace_method_of(node) is None:
             return
-        data = _data_attribute(node.func.value)  # type: ignore[attr-defined]
+        receiver = node.func.value  # type: ignore[attr-defined]
+        data = _data_attribute(receiver)
         if data is not None:
             self._check(node, data)
+            return
+        # `d = x.data; d.zero_()`: the name holds what `.data` returned.
+        fact = self.fact(receiver)
+        if fact is not None and fact.value.is_data and fact.value.data_grad is not None and fact.site.grad_enabled:
+            message = self.MESSAGE.format(what=code(node), tensor=fact.value.view_of or code(receiver))
+            self.report(node, message, None, fact.value.data_grad, target=receiver)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

@@ -18,8 +18,18 @@ from inplace_fixer.inference import Kind
 from inplace_fixer.torch_data import InplaceKind
 
 NO_ZERO_GRADIENT = (
-    "after the rewrite, operations before this line no longer receive a (zero) gradient through `{x}`: "
-    "a leaf reached only that way gets no .grad instead of zeros"
+    "after the rewrite `{x}` is a new tensor outside the graph: it no longer requires grad, and "
+    "operations before this line get no gradient through it (None instead of zeros)"
+)
+# Methods whose out-of-place result dtype is promoted from all tensor arguments; for the others
+# (masked_fill_, index_add_, scatter_, ...) the result keeps self's dtype, as in place.
+PROMOTING = frozenset(
+    {"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+     "remainder", "fmod", "pow", "float_power", "atan2", "arctan2", "hypot", "lerp", "addcmul", "addcdiv",
+     "maximum", "minimum", "fmax", "fmin", "copysign", "xlogy", "ldexp", "logaddexp", "logaddexp2",
+     "nextafter", "igamma", "igammac", "clamp", "clip", "clamp_min", "clamp_max", "heaviside",
+     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
+     "addmm", "addmv", "addbmm", "baddbmm", "addr", "mvlgamma", "polygamma", "sgn", "where"}
 )
 
 
@@ -75,8 +85,10 @@ def out_of_place_chain(rule, root: cst.BaseExpression, steps: Sequence[cst.Call]
         current = form.expression
         doubt = doubt or form.doubt
         caveat = caveat or form.caveat
-        if doubt is None and root_value is not None:
-            doubt = fixes.operand_doubt(root_text, root_value, [(a.value, rule.value(a.value)) for a in step.args if _is_tensor_like(rule, a.value)])
+        name = step.func.attr.value[:-1]  # type: ignore[attr-defined]
+        if doubt is None and root_value is not None and name in PROMOTING:
+            tensor_args = [(a.value, rule.value(a.value)) for a in step.args if _is_tensor_like(rule, a.value)]
+            doubt = fixes.operand_doubt(root_text, root_value, tensor_args)
     return ChainRewrite(current, doubt=doubt, caveat=caveat)
 
 
@@ -100,15 +112,15 @@ def _out_of_place_call(rule, receiver: cst.BaseExpression, root: cst.BaseExpress
         if operator is not None and len(args) == 1 and args[0].keyword is None and not args[0].star:
             return ChainRewrite(fixes.binary(receiver, operator, args[0].value))
         if info.out_of_place:
-            return ChainRewrite(fixes.method_call(receiver, info.out_of_place, args))
+            return ChainRewrite(_renamed_call(step, receiver, info.out_of_place))
         return ChainRewrite(None, refusal=f"`{name}` has no out-of-place counterpart")
     if info.kind is InplaceKind.COMPARISON and info.out_of_place and isinstance(receiver, (cst.Name, cst.Attribute)):
-        compared = fixes.method_call(receiver, info.out_of_place, args)
+        compared = _renamed_call(step, receiver, info.out_of_place)
         dtype = cst.Attribute(receiver, cst.Name("dtype"))
         return ChainRewrite(
             fixes.method_call(compared, "to", [cst.Arg(dtype)]),
-            caveat=f"`{info.out_of_place}` returns bool; `.to({root_text}.dtype)` keeps the 0/1 values in the dtype of `{root_text}`, "
-            + NO_ZERO_GRADIENT.format(x=root_text),
+            caveat=f"`{info.out_of_place}` returns bool, and `.to({root_text}.dtype)` keeps the 0/1 values in the "
+            f"dtype of `{root_text}`; " + NO_ZERO_GRADIENT.format(x=root_text),
         )
     if info.kind is InplaceKind.FILL:
         if name in ("zero_", "fill_") and torch_name is not None and isinstance(receiver, (cst.Name, cst.Attribute)):
@@ -122,21 +134,25 @@ def _out_of_place_call(rule, receiver: cst.BaseExpression, root: cst.BaseExpress
             return ChainRewrite(fixes.method_call(expanded, "clone", []), caveat=NO_ZERO_GRADIENT.format(x=root_text))
         return ChainRewrite(None, refusal=f"`{name}` has no exact out-of-place form here")
     if info.kind is InplaceKind.RANDOM:
-        return _random_fill(rule, receiver, root_text, name, args, torch_name)
+        return _random_fill(rule, receiver, root_text, name, step, torch_name)
     return ChainRewrite(None, refusal=f"`{name}` is not a value operation")
 
 
-def _random_fill(rule, receiver, root_text: str, name: str, args: list[cst.Arg], torch_name: Optional[str]) -> ChainRewrite:
+def _random_fill(rule, receiver, root_text: str, name: str, step: cst.Call, torch_name: Optional[str]) -> ChainRewrite:
+    """A random fill ignores the old values: drawing into a fresh ``empty_like`` tensor gives the
+    same numbers from the same random state (measured bitwise), and that tensor is in no graph."""
     caveat = NO_ZERO_GRADIENT.format(x=root_text)
-    if torch_name is not None and not args and name in ("normal_", "uniform_"):
+    if torch_name is None:
+        return ChainRewrite(None, refusal=f"`{name}` needs `torch` in scope for its out-of-place form (torch.empty_like)")
+    if not step.args and name in ("normal_", "uniform_"):
         factory = "randn_like" if name == "normal_" else "rand_like"
         call = cst.Call(cst.Attribute(cst.Name(torch_name), cst.Name(factory)), [cst.Arg(receiver)])
         return ChainRewrite(call, caveat=caveat)
-    if torch_name is not None and name == "uniform_" and len(args) == 2 and all(a.keyword is None for a in args):
-        low, high = args[0].value, args[1].value
-        draw = cst.Call(cst.Attribute(cst.Name(torch_name), cst.Name("rand_like")), [cst.Arg(receiver)])
-        span = fixes.binary(high, cst.Subtract, low)
-        return ChainRewrite(fixes.binary(low, cst.Add, fixes.binary(span, cst.Multiply, draw)), caveat=caveat)
-    if name == "bernoulli_" and len(args) == 1 and isinstance(args[0].value, (cst.Float, cst.Integer)):
-        return ChainRewrite(fixes.method_call(receiver, "bernoulli", args), caveat=caveat)
-    return ChainRewrite(None, refusal=f"`{name}` with these arguments has no out-of-place form that draws the same numbers")
+    fresh = cst.Call(cst.Attribute(cst.Name(torch_name), cst.Name("empty_like")), [cst.Arg(receiver)])
+    return ChainRewrite(step.with_changes(func=step.func.with_changes(value=fresh)), caveat=caveat)  # type: ignore[attr-defined]
+
+
+def _renamed_call(step: cst.Call, receiver: cst.BaseExpression, name: str) -> cst.Call:
+    """``x.clamp_(\n min=0)`` -> ``<receiver>.clamp(\n min=0)``, keeping the call's own layout."""
+    func = step.func.with_changes(value=fixes.receiver_for_call(receiver), attr=cst.Name(name))  # type: ignore[attr-defined]
+    return step.with_changes(func=func)

@@ -9,7 +9,6 @@ outlive or block it, and it speaks to its parent only through ``result_fd``.
 from __future__ import annotations
 
 import builtins
-import io
 import json
 import os
 import random
@@ -23,6 +22,7 @@ from typing import Any, NoReturn
 
 import torch
 
+from inplace_fixer.verify import wire
 from inplace_fixer.verify.capture import MAX_NAMED_TENSORS, named_tensors, snapshot, user_variables
 from inplace_fixer.verify.perturb import LeafPerturbation
 from inplace_fixer.verify.recorder import Recorder
@@ -149,7 +149,7 @@ class _Execution:
             torch.set_grad_enabled(False)
 
     def _perturbation(self) -> LeafPerturbation | None:
-        if self.spec.mode not in (RunMode.FD_CENTER, RunMode.FD_STEP):
+        if self.spec.mode is not RunMode.FINITE_DIFFERENCE:
             return None
         perturb = None if self.spec.perturb is None else frozenset(self.spec.perturb)
         return LeafPerturbation(self.spec.step, perturb)
@@ -186,13 +186,23 @@ class _Execution:
             if frame.filename == self.path:
                 line = frame.lineno
         message = str(exc.code) if isinstance(exc, SystemExit) else str(exc)
-        text = "".join(traceback.format_exception(exc))
+        # The verifier's own frames (exec, the recorder's wrappers) are noise to the user.
+        frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if not _is_verifier_frame(frame.filename)]
+        text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+        text += "".join(traceback.format_exception_only(exc))
         return {
             "type": type(exc).__name__,
             "message": message,
             "line": line,
             "traceback": text[-MAX_TRACEBACK_CHARS:],
         }
+
+
+_VERIFIER_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _is_verifier_frame(filename: str) -> bool:
+    return filename.startswith(_VERIFIER_DIRECTORY)
 
 
 def _send_and_exit(result_fd: int, record: dict[str, Any]) -> NoReturn:
@@ -202,9 +212,7 @@ def _send_and_exit(result_fd: int, record: dict[str, Any]) -> NoReturn:
         except (OSError, ValueError):
             pass  # the program closed or broke its own stream; its output is not evidence we need
     try:
-        buffer = io.BytesIO()
-        torch.save(record, buffer)
-        payload = buffer.getvalue()
+        payload = wire.encode(record)
         view = memoryview(HEADER.pack(len(payload)) + payload)
         while view:
             written = os.write(result_fd, view)

@@ -137,9 +137,23 @@ def compare_calls(
         for position, (a, b) in enumerate(zip(first["values"], second["values"])):
             name = f"loss[{index}]" if len(first["values"]) == 1 else f"loss[{index}][{position}]"
             comparisons.append(compare_values(name + label, "loss", a, b, call=index))
-        if with_gradients and not first["failed"] and not second["failed"]:
+        if not with_gradients:
+            continue
+        if not first["failed"] and not second["failed"]:
             comparisons.extend(_compare_gradients(index, first, second))
+        elif first["failed"] and not second["failed"]:
+            # The failing backward still walked its graph: a rewrite that detaches a leaf (same
+            # values, lost gradient) shows up here.
+            comparisons.extend(_compare_leaf_sets(index, first["leaves"], second["leaves"]))
     return comparisons
+
+
+def _compare_leaf_sets(index: int, original: list[str], rewritten: list[str]) -> list[Comparison]:
+    missing = [leaf for leaf in original if leaf not in rewritten]
+    added = [leaf for leaf in rewritten if leaf not in original]
+    return [structure(f"grad[{index}] {leaf}", f"`{leaf}` would get a gradient only in the original") for leaf in missing] + [
+        structure(f"grad[{index}] {leaf}", f"`{leaf}` gets a gradient only in the rewritten") for leaf in added
+    ]
 
 
 def _compare_gradients(index: int, first: dict[str, Any], second: dict[str, Any]) -> list[Comparison]:

@@ -20,9 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import torch
-
-from inplace_fixer.verify import child
+from inplace_fixer.verify import child, wire
 from inplace_fixer.verify.spec import RunSpec
 
 MAX_CAPTURED_CHARS = 2000
@@ -46,8 +44,12 @@ class RunOutcome:
 class Launcher:
     def __init__(self, scratch_dir: str) -> None:
         self.scratch_dir = scratch_dir
+        # Children that sent their record are reaped later: tearing down a forked address
+        # space takes as long as a small run, and nothing needs to wait for it.
+        self._exiting: list[int] = []
 
     def run(self, spec: RunSpec) -> RunOutcome:
+        self._reap_exited()
         run_dir = tempfile.mkdtemp(prefix="run-", dir=self.scratch_dir)
         work_dir = os.path.join(run_dir, "work")
         capture_dir = os.path.join(run_dir, "capture")
@@ -65,11 +67,14 @@ class Launcher:
             finally:
                 os.close(read_fd)
             _kill_group(pid)  # on timeout the child; otherwise whatever it left running
-            exit_status = self._reap(pid)
             seconds = time.monotonic() - started
             if timed_out:
+                self._reap(pid)
                 return RunOutcome("timeout", {}, *_captured(capture_dir), seconds, f"killed after {spec.timeout:g} s")
-            return _outcome(payload, exit_status, capture_dir, seconds)
+            if payload is None:
+                return _outcome(None, self._reap(pid), capture_dir, seconds)
+            self._exiting.append(pid)
+            return _outcome(payload, 0, capture_dir, seconds)
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -79,6 +84,17 @@ class Launcher:
     def _reap(self, pid: int) -> int:
         _, status = os.waitpid(pid, 0)
         return status
+
+    def _reap_exited(self) -> None:
+        self._exiting = [pid for pid in self._exiting if not self._has_exited(pid)]
+
+    def _has_exited(self, pid: int) -> bool:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+
+    def close(self) -> None:
+        for pid in self._exiting:
+            self._reap(pid)
+        self._exiting.clear()
 
 
 class ForkLauncher(Launcher):
@@ -118,10 +134,15 @@ class SubprocessLauncher(Launcher):
 
     def _reap(self, pid: int) -> int:
         process = self._processes.pop(pid)
-        process.wait()
-        returncode = process.returncode
+        returncode = process.wait()
         # Rebuild a wait status so both launchers describe exits the same way.
         return (-returncode & 0x7F) if returncode < 0 else (returncode << 8)
+
+    def _has_exited(self, pid: int) -> bool:
+        if self._processes[pid].poll() is None:
+            return False
+        del self._processes[pid]
+        return True
 
 
 def _read_record(fd: int, deadline: float) -> tuple[bytes | None, bool]:
@@ -159,12 +180,19 @@ def _captured(capture_dir: str) -> tuple[str, str]:
     return _tail(os.path.join(capture_dir, child.STDOUT_NAME)), _tail(os.path.join(capture_dir, child.STDERR_NAME))
 
 
+def scratch_directory() -> str:
+    """A private directory for run directories, on tmpfs when there is one: every run creates
+    and deletes a few files, and on a disk mounted with ``discard`` that costs more than a run."""
+    shared_memory = "/dev/shm"
+    base = shared_memory if os.path.isdir(shared_memory) and os.access(shared_memory, os.W_OK) else None
+    return tempfile.mkdtemp(prefix="inplace-fixer-verify-", dir=base)
+
+
 def _outcome(payload: bytes | None, exit_status: int, capture_dir: str, seconds: float) -> RunOutcome:
     stdout, stderr = _captured(capture_dir)
     if payload is None:
         return RunOutcome("crashed", {}, stdout, stderr, seconds, _describe_exit(exit_status))
-    # weights_only: the program could have written anything to the pipe; only plain data loads.
-    record = torch.load(io.BytesIO(payload), weights_only=True)
+    record = wire.decode(payload)
     if record["status"] == "internal-error":
         raise RuntimeError(f"verifier child failed: {record['error']['traceback']}")
     return RunOutcome(record["status"], record, stdout, stderr, seconds)

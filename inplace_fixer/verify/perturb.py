@@ -52,6 +52,7 @@ class LeafPerturbation(TorchFunctionMode):
         self.perturb = perturb
         self.leaves: list[torch.Tensor] = []  # holding them keeps ``id`` unique
         self.directions: list[torch.Tensor] = []
+        self.moved: set[int] = set()  # numbers of the leaves actually moved
         self._number_of: dict[int, int] = {}
         self._paused = False
 
@@ -81,16 +82,20 @@ class LeafPerturbation(TorchFunctionMode):
         self._number_of[id(leaf)] = number
         self.leaves.append(leaf)
         self.directions.append(direction)
-        if self.step and (self.perturb is None or number in self.perturb):
+        if self.perturb is None or number in self.perturb:
+            self.moved.add(number)
             with torch.no_grad():
                 leaf.add_(direction.to(leaf.dtype), alpha=self.step)
 
 
 def _is_new_leaf(value: object, numbered: dict[int, int]) -> bool:
+    # A view taken under no_grad also reports itself as a leaf requiring grad, but moving it in
+    # place would make its next use raise; autograd gives it no gradient of its own anyway.
     return (
         isinstance(value, torch.Tensor)
         and value.requires_grad
         and value.is_leaf
+        and value._base is None
         and value.is_floating_point()
         and id(value) not in numbered
     )

@@ -56,6 +56,12 @@ def reached_leaves(outputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
     return leaves
 
 
+# Computed when the worker imports this module, not once per child.
+_TENSOR_BACKWARD = inspect.signature(torch.Tensor.backward)
+_AUTOGRAD_BACKWARD = inspect.signature(torch.autograd.backward)
+_AUTOGRAD_GRAD = inspect.signature(torch.autograd.grad)
+
+
 def _as_list(value: object) -> list[Any]:
     if value is None:
         return []
@@ -92,14 +98,16 @@ class Recorder:
         autograd_backward = torch.autograd.backward
         autograd_grad = torch.autograd.grad
         module_call = torch.nn.Module.__call__
-        torch.Tensor.backward = self._wrap_backward(tensor_backward, "self", "gradient")
-        torch.autograd.backward = self._wrap_backward(autograd_backward, "tensors", "grad_tensors")
-        torch.autograd.grad = self._wrap_grad(autograd_grad)
+        torch.Tensor.backward = self._wrap_backward(tensor_backward, _TENSOR_BACKWARD, "self", "gradient")
+        torch.autograd.backward = self._wrap_backward(
+            autograd_backward, _AUTOGRAD_BACKWARD, "tensors", "grad_tensors"
+        )
+        torch.autograd.grad = self._wrap_grad(autograd_grad, _AUTOGRAD_GRAD)
         torch.nn.Module.__call__ = self._wrap_module_call(module_call)
 
-    def _wrap_backward(self, original: Callable[..., Any], outputs: str, gradients: str):
-        signature = inspect.signature(original)
-
+    def _wrap_backward(
+        self, original: Callable[..., Any], signature: inspect.Signature, outputs: str, gradients: str
+    ) -> Callable[..., Any]:
         @functools.wraps(original)
         def backward(*args: Any, **kwargs: Any) -> Any:
             bound = signature.bind(*args, **kwargs)
@@ -114,9 +122,7 @@ class Recorder:
 
         return backward
 
-    def _wrap_grad(self, original: Callable[..., Any]):
-        signature = inspect.signature(original)
-
+    def _wrap_grad(self, original: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
         @functools.wraps(original)
         def grad(*args: Any, **kwargs: Any) -> Any:
             bound = signature.bind(*args, **kwargs)
@@ -131,7 +137,7 @@ class Recorder:
 
         return grad
 
-    def _wrap_module_call(self, original: Callable[..., Any]):
+    def _wrap_module_call(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
         def call(module: torch.nn.Module, *args: Any, **kwargs: Any) -> Any:
             self._module_depth += 1
@@ -165,10 +171,8 @@ class Recorder:
                 record = self._begin_call(kind, outputs, leaves)
                 if self.mode is RunMode.REFERENCE_FORWARD:
                     self.finish()
-                if self.mode in (RunMode.FD_CENTER, RunMode.FD_STEP):
+                if self.mode is RunMode.FINITE_DIFFERENCE:
                     fd_leaves, before = self._start_finite_difference(kind, outputs, grad_outputs, leaves)
-                    if self.mode is RunMode.FD_STEP:
-                        self.finish()
             try:
                 result = call()
             except BaseException:
@@ -179,7 +183,7 @@ class Recorder:
                 if record is not None:
                     gradients = _as_list(result) if kind == "grad" else [leaf.grad for leaf in leaves]
                     record["gradients"] = [None if g is None else snapshot(g) for g in gradients]
-                if self.mode is RunMode.FD_CENTER:
+                if self.mode is RunMode.FINITE_DIFFERENCE:
                     self._finish_finite_difference(kind, fd_leaves, before, leaves, result)
                     self.finish()
             return result
@@ -235,23 +239,25 @@ class Recorder:
                 term = term * weight.detach().to(torch.float64)
             value = value + term.sum()
             precision = _coarser(precision, output.dtype)
-        numbered = []
+        moved = self.perturbation.moved
+        reached = []
         for leaf in leaves:
             number = self.perturbation.number_of(leaf)
-            if number is not None:
-                numbered.append((number, leaf))
+            if number is not None and number in moved:
+                reached.append((number, leaf))
                 precision = _coarser(precision, leaf.dtype)
-        before = [None if kind == "grad" or leaf.grad is None else leaf.grad.clone() for _, leaf in numbered]
+        before = [None if kind == "grad" or leaf.grad is None else leaf.grad.clone() for _, leaf in reached]
         self.finite_difference = {
             "value": value.item(),
-            "perturbed": [number for number, _ in numbered],
-            "leaf_names": self._names([leaf for _, leaf in numbered]),
+            "reached": [number for number, _ in reached],
+            "moved": sorted(moved),
+            "leaf_names": self._names([leaf for _, leaf in reached]),
             "numbered_leaves": len(self.perturbation.leaves),
             "precision": str(precision).removeprefix("torch."),
             "unit_roundoff": torch.finfo(precision).eps / 2,
             "directional": None,
         }
-        return numbered, before
+        return reached, before
 
     def _finish_finite_difference(
         self,

@@ -7,6 +7,7 @@ the CLI can render them without importing torch.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,11 +67,22 @@ class VerifyResult:
         return _error_text(self.evidence.get("rewritten"))
 
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict.value, "reason": self.reason, "evidence": self.evidence}
+        """Strict JSON: non-finite floats (a NaN loss, an infinite error) become strings."""
+        return {"verdict": self.verdict.value, "reason": self.reason, "evidence": _strict_json(self.evidence)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VerifyResult:
         return cls(Verdict(data["verdict"]), data["reason"], data.get("evidence", {}))
+
+
+def _strict_json(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _strict_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(item) for item in value]
+    return value
 
 
 def _error_text(run: dict[str, Any] | None) -> str | None:

@@ -9,11 +9,11 @@ a child, so nothing they do can break the worker.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import sys
-import tempfile
 import traceback
 import warnings
 from typing import Any, BinaryIO
@@ -39,23 +39,46 @@ def _warm_up() -> None:
     # fork: a forked child cannot use a thread pool its parent had started.
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
+    # Imported lazily by common programs (every optimizer.step() imports torch._dynamo): paid
+    # once here instead of in every child, where it costs more than the run itself.
+    import torch._dynamo  # noqa: F401
+    import torch.optim  # noqa: F401
+
     try:
         import numpy  # noqa: F401 - seeded in each child when present
     except ImportError:
         pass
     import inplace_fixer.verify.verifier  # noqa: F401 - everything a child needs, imported once
 
+    _exercise_common_kernels(torch)
+    # Children share the worker's memory copy-on-write; a garbage collection in a child walks
+    # every object and dirties the pages it touches. Frozen objects are never walked.
+    gc.collect()
+    gc.freeze()
+
+
+def _exercise_common_kernels(torch) -> None:  # noqa: ANN001 - torch is imported lazily
+    """First calls initialise kernels and caches; do that once here rather than in each child."""
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    data = torch.randn(2, 3, requires_grad=True)
+    hidden = torch.sigmoid(model(data)) * torch.tanh(data).exp().sum()
+    loss = torch.softmax(hidden, dim=0).log().mean()
+    loss.backward()
+    optimizer.step()
+    torch.autograd.grad((data * data).sum(), data)
+
 
 def serve(launcher_name: str) -> None:
     requests, answers = _claim_protocol_streams()
     _warm_up()
-    from inplace_fixer.verify.launch import ForkLauncher, SubprocessLauncher
+    from inplace_fixer.verify.launch import ForkLauncher, SubprocessLauncher, scratch_directory
     from inplace_fixer.verify.verifier import verify_pair
 
     launcher_class = {"fork": ForkLauncher, "subprocess": SubprocessLauncher}[launcher_name]
-    scratch_dir = tempfile.mkdtemp(prefix="inplace-fixer-verify-")
+    scratch_dir = scratch_directory()
+    launcher = launcher_class(scratch_dir)
     try:
-        launcher = launcher_class(scratch_dir)
         _answer(answers, {"ready": True})
         for line in requests:
             request = json.loads(line)
@@ -71,6 +94,7 @@ def serve(launcher_name: str) -> None:
             except Exception:  # noqa: BLE001 - reported to the caller as a verifier bug
                 _answer(answers, {"internal_error": traceback.format_exc()})
     finally:
+        launcher.close()
         shutil.rmtree(scratch_dir, ignore_errors=True)
 
 

@@ -15,11 +15,9 @@ class RunMode(str, enum.Enum):
     # Run with grad mode off, up to the first autograd call: the forward values a program meant
     # to compute even when autograd forbids its in-place ops.
     REFERENCE_FORWARD = "reference-forward"
-    # Up to the first autograd call, numbering leaves by first use: the differentiated value
-    # and the autograd directional derivative along a fixed random direction.
-    FD_CENTER = "fd-center"
-    # Like FD_CENTER with each numbered leaf moved by ``step`` along the direction; value only.
-    FD_STEP = "fd-step"
+    # Up to the first autograd call, with each leaf moved by ``step`` along a fixed random
+    # direction: the differentiated value and autograd's derivative along that direction.
+    FINITE_DIFFERENCE = "finite-difference"
 
 
 @dataclass(frozen=True)
@@ -29,8 +27,8 @@ class RunSpec:
     timeout: float = 10.0  # seconds of wall time for this run
     memory_limit: int = 2 * 1024**3  # bytes of address space on top of the warm process
     float64: bool = False  # make float64 the default dtype (the finite-difference runs)
-    step: float = 0.0  # FD_STEP: how far each leaf moves along its direction
-    perturb: tuple[int, ...] | None = None  # FD_STEP: leaf numbers to move; None moves all
+    step: float = 0.0  # FINITE_DIFFERENCE: how far each leaf moves along its direction
+    perturb: tuple[int, ...] | None = None  # FINITE_DIFFERENCE: leaf numbers to move; None: all
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -33,31 +33,38 @@ def verify_pair(original: str, rewritten: str, launcher: Launcher, *, timeout: f
     except SyntaxError as exc:
         return VerifyResult(Verdict.NOT_RUNNABLE, f"the original does not compile: {exc.msg} (line {exc.lineno})")
     before = launcher.run(RunSpec(original, **limits))
+    if before.status == "timeout":
+        evidence = {"original": _summary(before), "rewritten": None, "notes": ["the rewritten was not run"]}
+        return VerifyResult(Verdict.TIMEOUT, f"the original did not finish within {timeout:g} s", evidence)
     after = launcher.run(RunSpec(rewritten, **limits))
     evidence: dict[str, Any] = {"original": _summary(before), "rewritten": _summary(after), "notes": []}
-    if before.status == "timeout" or after.status == "timeout":
+    if after.status == "timeout":
         late = [name for name, run in (("original", before), ("rewritten", after)) if run.status == "timeout"]
         return VerifyResult(Verdict.TIMEOUT, f"the {' and the '.join(late)} did not finish within {timeout:g} s", evidence)
     if before.status == "ok" and after.status == "ok":
         return _both_ran(before, after, evidence)
     if before.status == "ok":
-        return VerifyResult(Verdict.REWRITTEN_FAILS, f"the original runs but the rewrite {_failure_text(after)}", evidence)
+        return VerifyResult(Verdict.REWRITTEN_FAILS, f"the original runs but the rewrite fails with {_failure_text(after)}", evidence)
     if after.status != "ok":
         if _failure_identity(before) == _failure_identity(after):
-            return VerifyResult(Verdict.BOTH_FAIL, f"both {_failure_text(before)}", evidence)
+            return VerifyResult(Verdict.BOTH_FAIL, f"both fail with {_failure_text(before)}", evidence)
         return VerifyResult(
             Verdict.REWRITTEN_FAILS,
-            f"the original {_failure_text(before)}, and the rewrite instead {_failure_text(after)}",
+            f"the original fails with {_failure_text(before)}; the rewrite instead fails with {_failure_text(after)}",
             evidence,
         )
     kind = evidence["original"]["error"] and evidence["original"]["error"].get("kind")
     if kind is None or kind == "out-of-memory":
         return VerifyResult(
             Verdict.DIFFERENT,
-            f"the original {_failure_text(before)}, which is not an in-place autograd error, but the rewrite runs",
+            f"the original fails with {_failure_text(before)}, which is not an in-place autograd error, "
+            "but the rewrite runs: it changed what the program does",
             evidence,
         )
-    reference = launcher.run(RunSpec(original, RunMode.REFERENCE_FORWARD, **limits))
+    # An error raised inside backward() comes after the forward values it would show: the
+    # failed run already recorded them. Only a forward-time error needs the autograd-off run.
+    failed_in_autograd = any(call["failed"] for call in before.record["calls"])
+    reference = None if failed_in_autograd else launcher.run(RunSpec(original, RunMode.REFERENCE_FORWARD, **limits))
     return _maybe_fixed(rewritten, before, after, reference, kind, launcher, limits, evidence)
 
 
@@ -90,7 +97,7 @@ def _maybe_fixed(
     rewritten: str,
     before: RunOutcome,
     after: RunOutcome,
-    reference: RunOutcome,
+    reference: RunOutcome | None,
     kind: str,
     launcher: Launcher,
     limits: dict[str, Any],
@@ -131,15 +138,17 @@ def _maybe_fixed(
 
 
 def _shared_forward_values(
-    before: RunOutcome, after: RunOutcome, reference: RunOutcome, notes: list[str]
+    before: RunOutcome, after: RunOutcome, reference: RunOutcome | None, notes: list[str]
 ) -> list[Comparison]:
     """What both programs computed: the autograd calls and module outputs the original reached
     before failing, and its forward values with autograd off."""
     first, second = before.record, after.record
     comparisons = compare_calls(first["calls"], second["calls"])
     comparisons += compare_forward_outputs(first["forward_outputs"], second["forward_outputs"])
+    if reference is None:
+        return comparisons
     if reference.status != "ok":
-        notes.append(f"the original with autograd off {_failure_text(reference)}; its forward values are not compared")
+        notes.append(f"the original with autograd off fails with {_failure_text(reference)}; its forward values are not compared")
         return comparisons
     label = " (original without autograd)"
     meant = reference.record
@@ -173,7 +182,11 @@ def _match_counts(comparisons: list[Comparison]) -> str:
     values = sum(c.kind in ("forward", "global") for c in comparisons)
     close = sum(c.match == "close" for c in comparisons)
     exactness = "all bitwise" if not close else f"{close} within dtype tolerance, the rest bitwise"
-    return f"{losses} losses, {gradients} gradients and {values} other values match ({exactness})"
+    return f"{_count(losses, 'loss', 'losses')}, {_count(gradients, 'gradient', 'gradients')} and {_count(values, 'other value', 'other values')} match ({exactness})"
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
 
 
 def _did_tensor_work(record: dict[str, Any]) -> bool:
@@ -212,11 +225,12 @@ def _failure_identity(outcome: RunOutcome) -> tuple[str, str]:
 
 
 def _failure_text(outcome: RunOutcome) -> str:
+    """The failure as a noun phrase: "RuntimeError: ... (line 7)", "a crash (killed by ...)"."""
     error = outcome.error
     if error:
-        first_line = error["message"].strip().splitlines()[0] if error["message"].strip() else ""
-        where = f" at line {error['line']}" if error.get("line") else ""
-        return f"raises {error['type']}: {first_line}{where}".rstrip(": ")
+        lines = error["message"].strip().splitlines()
+        text = error["type"] + (f": {lines[0]}" if lines else "")
+        return text + (f" (line {error['line']})" if error.get("line") else "")
     if outcome.status == "timeout":
-        return "did not finish in time"
-    return outcome.exit_description or outcome.status
+        return "a timeout"
+    return f"a crash ({outcome.exit_description})"

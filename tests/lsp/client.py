@@ -164,9 +164,14 @@ class RawConnection:
         length = int(re.search(rb"Content-Length: *(\d+)", headers, re.I)[1])
         return json.loads(await self.reader.readexactly(length))
 
+    async def next_response(self) -> dict:
+        """The next response, skipping the server's notifications on the way."""
+        while "method" in (message := await self.receive()):
+            pass
+        return message
+
     async def response_to(self, request_id: int) -> dict:
-        """The response with ``request_id``, skipping the server's notifications on the way."""
-        while (message := await self.receive()).get("id") != request_id or "method" in message:
+        while (message := await self.next_response()).get("id") != request_id:
             pass
         return message
 

@@ -1,0 +1,8 @@
+import torch
+
+x = torch.tensor([1.5, 2.0, 3.0], requires_grad=True)
+h = x * 2
+h = h ** 2  # square
+loss = h.sum()
+loss.backward()
+print(x.grad)

@@ -1,0 +1,9 @@
+import torch
+
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+h = x * 1
+h = h + 1
+z = h
+print(z is h)
+(z * h).sum().backward()
+print(x.grad)

@@ -1,0 +1,7 @@
+import torch
+
+x = torch.tensor([0.2, 0.4, 0.6], requires_grad=True)
+h = x * 2
+h = h.log()
+h.sum().backward()
+print(x.grad)

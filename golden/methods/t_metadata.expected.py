@@ -1,0 +1,7 @@
+import torch
+
+x = torch.randn(2, 3, requires_grad=True)
+h = x * 2
+h = h.t()
+h.sum().backward()
+print(x.grad)

@@ -1,0 +1,12 @@
+# Not a finding of the gradient-path rules: the mask never requires grad. That `where` saved it
+# (so backward raises) is the saved-tensor analysis' concern (issue 4), not yet wired in.
+import torch
+
+x = torch.randn(5, requires_grad=True)
+h = x * 2
+positive = h > 0
+y = torch.where(positive, h, torch.zeros_like(h))
+# where() saved `positive` for backward; changing it in place breaks backward().
+positive &= torch.tensor([True, False, True, True, True])
+y.sum().backward()
+print(x.grad)

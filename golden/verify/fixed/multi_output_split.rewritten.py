@@ -1,0 +1,11 @@
+# expected-verdict: fixed
+# add_ on an output of split.
+import torch
+
+x = torch.randn(4, requires_grad=True)
+h = x.exp()
+p, q = h.split(2)
+q = q.add(1.0)
+loss = (p * q).sum()
+loss.backward()
+print(x.grad)

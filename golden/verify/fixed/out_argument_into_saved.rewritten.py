@@ -1,0 +1,10 @@
+# expected-verdict: fixed
+# torch.mul(h, 2, out=h) on the output of sigmoid.
+import torch
+
+x = torch.randn(4, requires_grad=True)
+h = torch.sigmoid(x)
+h = torch.mul(h, 2)
+loss = (h * h).sum()
+loss.backward()
+print(x.grad)

@@ -1,0 +1,10 @@
+# expected-verdict: fixed
+# torch.exp(x, out=buf) where x requires grad (IPF005).
+import torch
+
+x = torch.randn(3, requires_grad=True)
+buf = torch.empty(3)
+torch.exp(x, out=buf)
+loss = (buf * 2).sum()
+loss.backward()
+print(x.grad)

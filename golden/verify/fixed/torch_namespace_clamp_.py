@@ -1,0 +1,10 @@
+# expected-verdict: fixed
+# torch.clamp_ on the output of sigmoid.
+import torch
+
+x = torch.randn(6, requires_grad=True)
+y = torch.sigmoid(x)
+torch.clamp_(y, min=0.3)
+loss = (y * y).sum()
+loss.backward()
+print(x.grad)

@@ -1,0 +1,8 @@
+# expected-verdict: different
+# float32 `+=` float64 stays float32; the rewrite promotes to float64.
+import torch
+
+x = torch.randn(3)
+y = torch.randn(3, dtype=torch.float64)
+x = x + y
+print(x.dtype)
