@@ -14,7 +14,7 @@ from pathlib import Path
 
 import tomllib
 
-from inplace_fixer.model import Config
+from inplace_fixer.model import CATEGORIES, Config, is_category
 
 PYPROJECT = "pyproject.toml"
 STANDALONE = "inplace-fixer.toml"
@@ -123,8 +123,13 @@ def check_selectors(selectors: Iterable[str], known_codes: Iterable[str], where:
     """Refuse a code or prefix that selects no rule: it is almost always a typo."""
     codes = tuple(known_codes)
     for selector in selectors:
+        if is_category(selector):
+            continue
         if not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"{where}: unknown rule code or prefix '{selector}'")
+            raise ConfigError(
+                f"{where}: unknown rule code, prefix or category '{selector}' "
+                f"(categories: {', '.join(CATEGORIES)})"
+            )
 
 
 def parse_code_list(values: Iterable[str]) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from inplace_fixer import rules as rule_registry
+from inplace_fixer.categories import categorize
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
@@ -113,7 +114,10 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     # needs the order in which the inference reached the nodes, to drive the rules.
     interpreter = Interpreter(module)
     facts = interpreter.run()
-    context = RuleContext(module=module, torch_name=_torch_name(module), facts=facts)
+    context = RuleContext(
+        module=module, torch_name=_torch_name(module), facts=facts,
+        inplace_module_calls=interpreter.inplace_module_calls,
+    )
     active = [rule(context) for rule in selected]
     _dispatch(active, interpreter.order)
     reports = [(type(rule), report) for rule in active for report in rule.reports]
@@ -133,19 +137,42 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         code_range = positions[report.node]
         if is_suppressed(suppressed, rule.code, range(code_range.start.line, code_range.end.line + 1)):
             continue
+        category = categorize(rule.code, report, facts)
+        if not config.is_category_selected(category.name):
+            continue
+        fix = _public_fix(report.fix, module, positions, lines, line_of)
+        message = _render(category.message, line_of) or report.message.replace(
+            "{grad}", _render(report.grad_reason, line_of) or "it may require grad"
+        )
         finding = Finding(
             path=path,
             start=Position(code_range.start.line, code_range.start.column + 1),
             end=Position(code_range.end.line, code_range.end.column + 1),
             code=rule.code,
             name=rule.name,
-            message=report.message.replace("{grad}", _render(report.grad_reason, line_of) or "it may require grad"),
-            fix=_public_fix(report.fix, module, positions, lines, line_of),
-            reason=_render(report.grad_reason, line_of),
+            message=message + _suggestion(fix),
+            fix=fix,
+            category=category.name,
+            reason=_render(category.reason, line_of) or _render(report.grad_reason, line_of),
         )
         located.append(_Located(rule, report, finding))
     located.sort(key=lambda item: (item.finding.start.line, item.finding.start.col, item.finding.code))
     return located
+
+
+def _suggestion(fix: Optional[Fix]) -> str:
+    """". Fix: `y = y * 2`" for a fix whose new code fits on one line of a message."""
+    if fix is None or not fix.edits:
+        return ""
+    lines = [_without_comment(line.strip()) for line in fix.edits[0].content.strip().splitlines() if line.strip()]
+    if not lines or len(lines) > 2 or sum(map(len, lines)) > 80:
+        return ""
+    return ". Fix: `" + "; ".join(lines) + "`"
+
+
+def _without_comment(line: str) -> str:
+    code, marker, _ = line.partition("  #")
+    return code.rstrip() if marker and "'" not in code and '"' not in code else line
 
 
 def _dispatch(rules: Sequence[Rule], order: Sequence[cst.CSTNode]) -> None:

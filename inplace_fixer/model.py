@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Optional
 
 
 class Applicability(str, enum.Enum):
@@ -121,6 +122,27 @@ class Config:
     exclude: tuple[str, ...] = field(default_factory=tuple)  # gitignore-style patterns
 
     def is_selected(self, code: str) -> bool:
-        selected = any(code.startswith(prefix) for prefix in self.select)
-        ignored = any(code.startswith(prefix) for prefix in self.ignore)
+        """Whether the rule ``code`` runs. Category names in ``select`` do not restrict rules."""
+        rule_selectors = [s for s in self.select if not is_category(s)]
+        selected = not rule_selectors or any(code.startswith(prefix) for prefix in rule_selectors)
+        ignored = any(code.startswith(prefix) for prefix in self.ignore if not is_category(prefix))
         return selected and not ignored
+
+    def is_category_selected(self, category: Optional[str]) -> bool:
+        """``select = ["breaks-backward"]`` keeps only what is broken; ``ignore`` drops a category."""
+        wanted = [s.lower() for s in self.select if is_category(s)]
+        dropped = [s.lower() for s in self.ignore if is_category(s)]
+        if category is None:
+            return not wanted
+        return (not wanted or category in wanted) and category not in dropped
+
+
+# What the saved-tensor analysis says of a finding in a gradient path.
+BREAKS_BACKWARD = "breaks-backward"  # backward (or the call itself) will raise
+SILENT_WRONG_GRADIENT = "silent-wrong-gradient"  # no error, wrong gradients (.data, logical_*_)
+IN_GRADIENT_PATH = "in-gradient-path"  # works today; breaks once an op saves the tensor
+CATEGORIES = (BREAKS_BACKWARD, SILENT_WRONG_GRADIENT, IN_GRADIENT_PATH)
+
+
+def is_category(selector: str) -> bool:
+    return selector.lower() in CATEGORIES

@@ -11,6 +11,7 @@ import asyncio
 from asyncio.subprocess import PIPE
 from pathlib import Path
 
+import attrs
 import pytest
 import pytest_lsp
 from lsprotocol import types
@@ -133,6 +134,37 @@ async def test_quick_fix_rewrites_only_its_finding(client: RecordingClient, tmp_
     assert list(rewrite.diagnostics) == [diagnostics[0]]
     assert all(e.range.start.line == e.range.end.line == 1 for e in edits)  # not the whole document
     assert apply_edits(text, edits) == fixed_by_engine(text)
+
+
+async def test_quick_fix_found_from_data_when_the_client_echoes_a_wrong_range(client: RecordingClient, tmp_path):
+    text = 's = "😀𝔘"; y *= 3\n'
+    uri = document_uri(tmp_path)
+    open_document(client, uri, text)
+    (diagnostic,) = await published_for(client, uri, 1)
+    # Neovim 0.7 sends back byte columns where UTF-16 ones were published; ``data`` survives.
+    start = len('s = "😀𝔘"; '.encode())
+    mangled = attrs.evolve(
+        diagnostic, range=types.Range(types.Position(0, start), types.Position(0, start + len("y *= 3")))
+    )
+
+    (rewrite, _ignore) = await code_actions(client, uri, [mangled], only=[types.CodeActionKind.QuickFix])
+
+    assert apply_edits(text, workspace_edits(rewrite.edit, uri)) == fixed_by_engine(text)
+
+
+async def test_quick_fix_found_by_range_when_the_client_drops_data(client: RecordingClient, tmp_path):
+    text = "x = 1\ny *= 3\n"
+    uri = document_uri(tmp_path)
+    open_document(client, uri, text)
+    (diagnostic,) = await published_for(client, uri, 1)
+    change_document(client, uri, "x = 2\ny *= 3\n", 2)  # the client still shows version 1
+    await published_for(client, uri, 2)
+
+    (rewrite, _ignore) = await code_actions(
+        client, uri, [attrs.evolve(diagnostic, data=None)], only=[types.CodeActionKind.QuickFix]
+    )
+
+    assert apply_edits("x = 2\ny *= 3\n", workspace_edits(rewrite.edit, uri)) == "x = 2\ny = y * (3)\n"
 
 
 async def test_unsafe_quick_fix_says_why_and_display_only_gets_none(client: RecordingClient, tmp_path):

@@ -15,6 +15,7 @@ from typing import Iterable, Optional, Sequence
 
 import libcst as cst
 
+from inplace_fixer import saved_tensors, torch_data
 from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.sites import FunctionInfo, NodeFact, Site
 from inplace_fixer.inference.values import OTHER, UNKNOWN, Kind, Reason, Value, join, tensor
@@ -72,6 +73,8 @@ class Interpreter:
     # rules are driven over this list instead of a second walk of the whole tree.
     order: list[cst.CSTNode] = field(default_factory=list)
     _ordered: set[int] = field(default_factory=set)
+    # id(constructor call of an nn module with inplace=True) -> the arguments it was called with
+    inplace_module_calls: dict[int, list[Value]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> dict[cst.CSTNode, NodeFact]:
@@ -216,6 +219,7 @@ class Interpreter:
             return iterable.with_(
                 obj=None,
                 alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)", blocks_fix=True),
+                multi_view=True,
                 view_of=source, leaf=None, is_parameter=False,
             )
         if iterable.kind in (Kind.TENSORS, Kind.CONTAINER) and iterable.element is not None:
@@ -435,8 +439,12 @@ class Interpreter:
             state.env[target.value] = self._named(value, target.value, state)
         elif isinstance(target, (cst.Tuple, cst.List)):
             element = self._unpacked(value)
-            for item in target.elements:
-                self._bind(item.value, element, state)
+            saved = dict(value.saved_elements or ())
+            for index, item in enumerate(target.elements):
+                item_value = element
+                if index in saved and element.kind is Kind.TENSOR:
+                    item_value = element.with_(saved_by=saved[index])
+                self._bind(item.value, item_value, state)
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, Value(Kind.CONTAINER, element=value), state)
         elif isinstance(target, cst.Attribute):
@@ -549,7 +557,13 @@ class Interpreter:
         if isinstance(node, cst.BinaryOperation):
             left = self._expr(node.left, state)
             right = self._expr(node.right, state)
-            return _binary(left, right, state, node.operator)
+            result = _binary(left, right, state, node.operator)
+            symbol = _OPERATOR_SYMBOLS.get(type(node.operator))
+            if symbol is not None and result.kind is Kind.TENSOR:
+                result = self._note_saves(
+                    "operator", symbol, f"`{symbol}`", [(node.left, left), (node.right, right)], {}, result, state
+                )
+            return result
         if isinstance(node, cst.UnaryOperation):
             operand = self._expr(node.expression, state)
             if isinstance(node.operator, cst.Not):
@@ -705,6 +719,8 @@ class Interpreter:
             return _fresh(base)
         if base.kind in (Kind.TENSORS, Kind.CONTAINER):
             element = base.element or UNKNOWN
+            if element.kind is Kind.TENSOR and base.saved_elements:
+                element = element.with_(saved_by=_saved_element(base, node))
             if element.kind is Kind.TENSOR:
                 if element.alias is not None and element.alias.blocks_fix:
                     return element.with_(obj=None)
@@ -806,6 +822,77 @@ class Interpreter:
             value = value.with_(grad=None, leaf=None)
         state.env[f"{owner}.{name}"] = self._named(value, f"{owner}.{name}", state)
 
+    def _module_call(self, module: Value, node: cst.Call, args, state: _State) -> Value:
+        positional, keywords = _split_args(node, args)
+        if module.inplace_constructor is not None and positional:
+            # nn.ReLU(inplace=True)(h) changes h and returns it: the constructor's finding needs
+            # to know what h was at each call.
+            argument_node, argument = positional[0]
+            self.inplace_module_calls.setdefault(id(module.inplace_constructor), []).append(argument)
+            if argument.kind is Kind.TENSOR:
+                return argument
+        result = self._module_output(module, node.func, state)
+        if torch_api.is_torch(module.qualname):
+            label = f"`{dotted_name(node.func) or 'the module'}` ({module.qualname.replace('torch.', '', 1)})"  # type: ignore[union-attr]
+            result = self._note_saves("module", module.qualname, label, positional, keywords, result, state)  # type: ignore[arg-type]
+        return result
+
+    def _note_saves(
+        self, kind: str, name: str, label: str, positional, keywords, result: Value, state: _State, inplace: bool = False
+    ) -> Value:
+        """Record what this call saves for backward (from torch's derivatives.yaml, through
+        inplace_fixer.saved_tensors): its saved arguments are marked in the environment, and a
+        saved output is marked on the result."""
+        if not state.grad_enabled:
+            return result
+        args = ["number" if value.qualname == "number" else "tensor" for _, value in positional]
+        roles = saved_tensors.saves_for_call(kind, name, args=args, keywords=tuple(keywords), inplace=inplace)  # type: ignore[arg-type]
+        if roles is None:
+            return result
+        bound = dict(zip(roles.param_names, positional))
+        for keyword, item in keywords.items():
+            bound["self" if keyword == "input" and "self" in roles.param_names and "input" not in roles.param_names else keyword] = item
+        if kind != "module" and not any(value.grad is not None for _, value in bound.values()):
+            return result  # nothing requires grad: no backward node, nothing saved
+
+        def requires_grad(param: str) -> bool:
+            if param in bound:
+                return bound[param][1].grad is not None
+            return kind == "module"  # the module's own weight and bias
+
+        site = state.site.statement if state.site else None
+        reason = Reason(f"{label} (line {{line}})", site)
+        for param in roles.saved_params:
+            if param in bound and roles.is_saved(param, requires_grad):
+                self._mark_saved(*bound[param], reason, state)
+        if roles.saves_output and result.kind is Kind.TENSOR:
+            result = result.with_(saved_by=reason)
+            if roles.inplace and positional:
+                # torch.relu_(h) saves its result, which is h itself.
+                self._mark_saved(*positional[0], reason, state)
+        elif result.kind is Kind.TENSORS and roles.saved_outputs:
+            result = result.with_(saved_elements=tuple((index, reason) for index in roles.saved_outputs))
+        return result
+
+    def _mark_multi_view_base(self, node: cst.BaseExpression, what: str, state: _State) -> None:
+        key = dotted_name(node)
+        bound = state.env.get(key) if key is not None else None
+        if bound is not None and bound.kind is Kind.TENSOR and state.grad_enabled:
+            site = state.site.statement if state.site else None
+            state.env[key] = bound.with_(multi_view_base=Reason(f"`{what}`, line {{line}}", site))  # type: ignore[index]
+
+    def _mark_saved(self, node: Optional[cst.BaseExpression], value: Value, reason: Reason, state: _State) -> None:
+        """Every name bound to the saved tensor, to a view of it, or to the tensor it views."""
+        if value.kind is not Kind.TENSOR:
+            return
+        key = dotted_name(node) if node is not None else None
+        related = {key, value.view_of} - {None}
+        for name, bound in list(state.env.items()):
+            if bound.kind is not Kind.TENSOR or bound.saved_by is not None:
+                continue
+            if name in related or (value.obj is not None and bound.obj == value.obj) or bound.view_of in related:
+                state.env[name] = bound.with_(saved_by=reason)
+
     def _module_output(self, module: Value, node: cst.BaseExpression, state: _State) -> Value:
         if not state.grad_enabled:
             return tensor(dtype=torch_api.DEFAULT_FLOAT)
@@ -816,7 +903,7 @@ class Interpreter:
 
     def _call_value(self, callee: Value, node: cst.Call, args, state: _State) -> Value:
         if callee.kind is Kind.MODULE:
-            return self._module_output(callee, node.func, state)
+            return self._module_call(callee, node, args, state)
         if callee.kind is Kind.MODULE_CLASS:
             return Value(Kind.MODULE, qualname=callee.qualname, attributes=callee.attributes)
         if callee.kind is Kind.OTHER and callee.qualname == "function->tensor":
@@ -853,6 +940,9 @@ class Interpreter:
             data = args[0][1] if args else UNKNOWN
             return tensor(dtype=data.dtype)
         if torch_api.is_nn_module_class(qualname) or qualname in torch_api.MODULE_BASES:
+            param = torch_data.module_inplace_param(qualname)
+            if param is not None and param.honours_inplace and _passes_true(node, "inplace", param.position):
+                return Value(Kind.MODULE, qualname=qualname, inplace_constructor=node)
             return Value(Kind.MODULE, qualname=qualname)
         if qualname in torch_api.TENSOR_CLASSES:
             return tensor(dtype=torch_api.DEFAULT_FLOAT if qualname != "torch.LongTensor" else "int64")
@@ -865,8 +955,10 @@ class Interpreter:
                     f"it is one of several views returned by `{qualname.split('.')[-1]}` of `{source or 'a tensor'}`",
                     blocks_fix=True,
                 ),
-                view_of=source,
+                view_of=source, multi_view=qualname != "torch.tensor_split", saved_by=base.saved_by,
             ) if base.kind is Kind.TENSOR else tensor()
+            if qualname != "torch.tensor_split" and node.args:
+                self._mark_multi_view_base(node.args[0].value, qualname, state)
             return Value(Kind.TENSORS, element=element)
         kind = torch_api.function_return_kind(qualname)
         if kind is None or kind == "other":
@@ -881,11 +973,23 @@ class Interpreter:
         if dtype is None:
             dtype = _factory_dtype(qualname, node, args)
         if kind == "tensors" or (kind == "mixed" and _has_dim_argument(node)):
-            return Value(Kind.TENSORS, element=tensor(grad=grad, dtype=dtype))
-        if torch_api.is_factory(qualname):
+            result = Value(Kind.TENSORS, element=tensor(grad=grad, dtype=dtype))
+        elif torch_api.is_factory(qualname):
             # A new tensor never inherits requires_grad from its arguments (empty_like(mu)).
             return tensor(grad=grad if requires_grad else None, leaf=leaf, dtype=dtype)
-        return tensor(grad=grad or _container_grad(args, state), dtype=dtype or _common_dtype(args), leaf=leaf)
+        elif torch_data.function_view_kind(qualname) in ("view", "may_alias") and args and args[0][1].kind is Kind.TENSOR:
+            source = dotted_name(node.args[0].value) or "the tensor"
+            result = _view(args[0][1].with_(grad=grad), source, f"`{qualname}`", state)
+        else:
+            result = tensor(grad=grad or _container_grad(args, state), dtype=dtype or _common_dtype(args), leaf=leaf)
+        positional, keywords = _split_args(node, args)
+        function_param = torch_data.functional_inplace_param(qualname)
+        inplace = qualname.endswith("_") or (
+            function_param is not None and _passes_true(node, "inplace", function_param.position)
+        )
+        if inplace and positional and positional[0][1].kind is Kind.TENSOR:
+            result = positional[0][1].with_(grad=result.grad)  # it returns its argument, changed
+        return self._note_saves("function", qualname, qualname, positional, keywords, result, state, inplace)
 
     def _tensor_method(self, receiver: Value, func: cst.Attribute, node: cst.Call, args, state: _State) -> Value:
         name = func.attr.value
@@ -903,6 +1007,14 @@ class Interpreter:
             return marked
         if name.endswith("_") and not name.startswith("_"):
             mutated = receiver.with_(grad=grad)
+            positional, keywords = _split_args(node, args)
+            # An in-place op never breaks its own backward, but what it saves of its result
+            # (relu_ saves it) is the receiver itself, for the ops that follow.
+            mutated = self._note_saves(
+                "method", name, f"`{source}.{name}()`", [(func.value, receiver), *positional], keywords, mutated, state
+            )
+            if mutated.saved_by is not None and mutated.saved_by is not receiver.saved_by:
+                self._mark_saved(func.value, mutated, mutated.saved_by, state)
             self._rebind_mutated(func.value, mutated, state)
             return mutated
         if name in ("detach", "detach_"):
@@ -930,9 +1042,11 @@ class Interpreter:
         if kind == "tensors" or (kind == "mixed" and _has_dim_argument(node)):
             if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
                 element = _fresh(receiver).with_(
-                    grad=grad, view_of=source,
+                    grad=grad, view_of=source, multi_view=name != "tensor_split", saved_by=receiver.saved_by,
                     alias=Reason(f"it is one of several views returned by `{source}.{name}()`", blocks_fix=True),
                 )
+                if name != "tensor_split":
+                    self._mark_multi_view_base(func.value, f"{source}.{name}()", state)
             else:
                 element = tensor(grad=grad, dtype=receiver.dtype)
             return Value(Kind.TENSORS, element=element)
@@ -943,7 +1057,11 @@ class Interpreter:
         if name in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not",
                     "logical_and", "logical_or", "logical_xor", "bool"):
             dtype = "bool"
-        return tensor(grad=grad, dtype=dtype)
+        result = tensor(grad=grad, dtype=dtype)
+        positional, keywords = _split_args(node, args)
+        return self._note_saves(
+            "method", name, f"`{source}.{name}()`", [(func.value, receiver), *positional], keywords, result, state
+        )
 
 
 # ---------------------------------------------------------------------- helpers
@@ -966,13 +1084,15 @@ def _join_envs(a: Env, b: Env) -> Env:
 
 
 def _fresh(value: Value) -> Value:
-    return value.with_(obj=None, alias=None, leaf=None, is_parameter=False, is_data=False, view_of=None)
+    return value.with_(obj=None, alias=None, leaf=None, is_parameter=False, is_data=False, view_of=None,
+                       saved_by=None, saved_elements=None, leaf_view=None, multi_view=False, shape_of=None,
+                       multi_view_base=None)
 
 
 def _view(base: Value, source: str, what: str, state: _State) -> Value:
     # A view shares memory with its base: mutating it mutates the base (and vice versa).
     return base.with_(
-        obj=None, leaf=None, is_parameter=False, view_of=source,
+        obj=None, leaf=None, is_parameter=False, view_of=source, leaf_view=base.leaf or base.leaf_view,
         alias=Reason(f"it is a view of `{source}` ({what}): the in-place change also changes `{source}`"),
         is_data=base.is_data,
     )
@@ -1116,3 +1236,41 @@ def _annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interp
     if isinstance(node, cst.Name) and node.value == "None":
         return None
     return None
+
+
+_OPERATOR_SYMBOLS = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.Modulo: "%",
+    cst.Power: "**", cst.MatrixMultiply: "@",
+}
+
+
+def _split_args(node: cst.Call, args) -> tuple[list, dict]:
+    """(positional (node, value) pairs, keyword -> (node, value)) of a call."""
+    positional = []
+    keywords = {}
+    for arg, (keyword, value) in zip(node.args, args):
+        if keyword is None:
+            positional.append((arg.value, value))
+        elif keyword != "*":
+            keywords[keyword] = (arg.value, value)
+    return positional, keywords
+
+
+def _saved_element(base: Value, node: cst.Subscript) -> Optional[Reason]:
+    saved = dict(base.saved_elements or ())
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        index = node.slice[0].slice.value
+        if isinstance(index, cst.Integer):
+            return saved.get(int(index.value))
+    return next(iter(saved.values()), None)
+
+
+def _passes_true(node: cst.Call, keyword: str, position: Optional[int]) -> bool:
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return isinstance(arg.value, cst.Name) and arg.value.value == "True"
+    if position is not None and len(positional) > position:
+        value = positional[position].value
+        return isinstance(value, cst.Name) and value.value == "True"
+    return False

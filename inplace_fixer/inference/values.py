@@ -75,6 +75,15 @@ class Value:
     view_of: Optional[str] = None  # the expression this tensor is a view of, for messages
     # A boolean mask computed element-wise from the named tensor (`m = x < 0`): same shape.
     shape_of: Optional[str] = None
+    # Which earlier op saved this tensor (or a tensor it shares memory with) for backward: an
+    # in-place change then makes backward raise. For TENSORS: (index, reason) per saved element.
+    saved_by: Optional[Reason] = None
+    saved_elements: Optional[tuple[tuple[int, Reason], ...]] = None
+    leaf_view: Optional[Reason] = None  # a view of a leaf that requires grad
+    multi_view: bool = False  # one of several views from unbind/split/chunk (or tensor iteration)
+    multi_view_base: Optional[Reason] = None  # the base of such views, still in use
+    # For MODULE: the constructor call, when it passed inplace=True (the module mutates its input).
+    inplace_constructor: Optional[object] = None
 
     @property
     def is_tensor(self) -> bool:
@@ -112,7 +121,9 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
     if a.kind is Kind.MODULE:
         if a.qualname != b.qualname:
             return Value(Kind.MODULE)
-        return a if a.attributes == b.attributes else Value(Kind.MODULE, qualname=a.qualname)
+        if a.attributes == b.attributes and a.inplace_constructor is b.inplace_constructor:
+            return a
+        return Value(Kind.MODULE, qualname=a.qualname)
     return Value(
         a.kind,
         grad=a.grad or b.grad,
@@ -126,6 +137,11 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         element=join(a.element, b.element) if (a.element or b.element) else None,
         view_of=a.view_of or b.view_of,
         shape_of=a.shape_of if a.shape_of == b.shape_of else None,
+        saved_by=a.saved_by or b.saved_by,
+        saved_elements=a.saved_elements or b.saved_elements,
+        leaf_view=a.leaf_view or b.leaf_view,
+        multi_view=a.multi_view or b.multi_view,
+        multi_view_base=a.multi_view_base or b.multi_view_base,
     )
 
 

@@ -21,15 +21,22 @@ def rule_docs_url(finding: model.Finding) -> str:
     return RULE_DOCS_URL.format(code=finding.code.lower(), name=finding.name)
 
 
+def finding_span(finding: model.Finding) -> list[int]:
+    """Where the finding is, in the engine's coordinates: the same whatever the position encoding,
+    so a client that mangles the range it echoes back (Neovim 0.7 sends byte columns as UTF-16
+    ones) still names the finding exactly."""
+    return [finding.start.line, finding.start.col, finding.end.line, finding.end.col]
+
+
 def to_diagnostic(finding: model.Finding, index: TextIndex, version: int | None) -> types.Diagnostic:
     """The diagnostic for ``finding``; its ``data`` carries the fix, as LSP edits for
-    ``version`` of the document, so a quick-fix needs no new analysis."""
+    ``version`` of the document, and where the finding is."""
     severity = (
         types.DiagnosticSeverity.Error
         if finding.category == ERROR_CATEGORY
         else types.DiagnosticSeverity.Warning
     )
-    data: dict = {"version": version, "name": finding.name}
+    data: dict = {"version": version, "name": finding.name, "span": finding_span(finding)}
     if finding.fix is not None:
         data["fix"] = {
             "applicability": finding.fix.applicability.value,

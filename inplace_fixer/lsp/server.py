@@ -240,17 +240,34 @@ class InplaceFixerServer(LanguageServer):
         only = params.context.only
         result: list[types.CodeAction] = []
         if actions.wants_kind(only, actions.QUICK_FIX_KIND):
-            current = {(d.code, _range_key(d.range)): d for d in analysis.diagnostics}
             for shown in params.context.diagnostics:
-                # The client's copy may be from an older version or have lost ``data``: use ours.
-                diagnostic = current.get((shown.code, _range_key(shown.range)))
-                if diagnostic is not None and shown.source == diagnostics.SOURCE:
+                diagnostic = self._current_diagnostic(analysis, shown)
+                if diagnostic is not None:
                     result.extend(self._quick_fixes(uri, analysis, diagnostic))
         if actions.wants_kind(only, actions.FIX_ALL_KIND) and analysis.result.changed:
             fixed = edits.diff_edits(analysis.index, analysis.result.fixed_source)
             edit = self._workspace_edit(uri, analysis, fixed)
             result.append(actions.fix_all(edit, unsafe=analysis.config.unsafe_fixes))
         return result
+
+    @staticmethod
+    def _current_diagnostic(analysis: Analysis, shown: types.Diagnostic) -> types.Diagnostic | None:
+        """Our diagnostic, for the analysed version, that the client's copy ``shown`` stands for.
+
+        The ``data`` we attached names the finding exactly when it is for this version; a copy
+        from an older version, or one that lost its ``data``, must match by code and range."""
+        if shown.source != diagnostics.SOURCE:
+            return None
+        data = shown.data if isinstance(shown.data, dict) else {}
+        for diagnostic in analysis.diagnostics:
+            if diagnostic.code != shown.code:
+                continue
+            if data.get("version") == analysis.version and "span" in data:
+                if diagnostic.data["span"] == data["span"]:
+                    return diagnostic
+            elif _range_key(diagnostic.range) == _range_key(shown.range):
+                return diagnostic
+        return None
 
     def _quick_fixes(
         self, uri: str, analysis: Analysis, diagnostic: types.Diagnostic

@@ -8,7 +8,7 @@ engine turns reports into Findings (positions, suppression) and one transformer 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Mapping, Optional, Sequence, Union
 
 import libcst as cst
@@ -34,8 +34,11 @@ class Report:
     message: str
     fix: Optional[ProposedFix]
     grad_reason: Optional[Reason] = None
-    # The mutated expression and its value: the saved-tensor analysis reads them.
+    # The mutated expression: the saved-tensor analysis reads its facts.
     target: Optional[cst.BaseExpression] = None
+    # Set by a rule that knows the category better than the target's facts (IPF004's modules).
+    category: Optional[str] = None
+    category_reason: Optional[Union[Reason, str]] = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class RuleContext:
     module: cst.Module
     torch_name: Optional[str]  # how the module can refer to ``torch`` (an alias or None)
     facts: Mapping[cst.CSTNode, NodeFact]  # what TensorFactsProvider computes
+    # id(nn module constructor with inplace=True) -> the values it was called with
+    inplace_module_calls: Mapping[int, list] = field(default_factory=dict)
 
 
 class Rule:
@@ -93,6 +98,11 @@ class Rule:
             return None
         if target is not None and target.grad is not None:
             return target.grad
+        if target is not None and target.saved_by is not None:
+            # A tensor an op saved for backward is part of the graph even if it needs no grad.
+            return Reason(f"a tensor that {target.saved_by.template} saved for its backward", target.saved_by.node)
+        if target is not None and target.multi_view_base is not None:
+            return target.multi_view_base
         for operand in operands:
             if operand is None:
                 continue
@@ -110,8 +120,10 @@ class Rule:
         fix: Optional[ProposedFix] = None,
         grad_reason: Optional[Reason] = None,
         target: Optional[cst.BaseExpression] = None,
+        category: Optional[str] = None,
+        category_reason: Optional[Union[Reason, str]] = None,
     ) -> None:
-        self.reports.append(Report(node, message, fix, grad_reason, target))
+        self.reports.append(Report(node, message, fix, grad_reason, target, category, category_reason))
 
 
 def code(node: cst.CSTNode, limit: int = 60) -> str:

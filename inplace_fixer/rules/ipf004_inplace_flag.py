@@ -5,9 +5,9 @@ from typing import Optional
 import libcst as cst
 from libcst import matchers as m
 
-from inplace_fixer import fixes, torch_data
+from inplace_fixer import fixes, saved_tensors, torch_data
 from inplace_fixer.inference import Kind, Reason
-from inplace_fixer.model import Applicability
+from inplace_fixer.model import BREAKS_BACKWARD, IN_GRADIENT_PATH, Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
 
 SEQUENTIAL = frozenset({"torch.nn.Sequential", "torch.nn.modules.container.Sequential"})
@@ -83,6 +83,7 @@ class InplaceFlag(Rule):
     def __init__(self, context) -> None:
         super().__init__(context)
         self._sequential_inner: set[int] = set()
+        self._previous_layer: dict[int, str] = {}  # id(layer in nn.Sequential) -> the layer before
         self._rebinding_by_class: dict[int, dict[str, bool]] = {}
 
     def _rebinding_calls(self, class_node: cst.ClassDef) -> dict[str, bool]:
@@ -116,8 +117,11 @@ class InplaceFlag(Rule):
             return
         qualname = callee.qualname
         if qualname in SEQUENTIAL:
-            for arg in node.args[1:]:
+            for previous, arg in zip(node.args, node.args[1:]):
                 self._sequential_inner.add(id(arg.value))
+                layer = self.value(previous.value.func) if isinstance(previous.value, cst.Call) else None
+                if layer is not None and layer.kind is Kind.API and layer.qualname is not None:
+                    self._previous_layer[id(arg.value)] = layer.qualname
             return
         function_param = torch_data.functional_inplace_param(qualname)
         if function_param is not None:
@@ -169,7 +173,26 @@ class InplaceFlag(Rule):
             f"`{code(node)}` makes the module overwrite its input during forward(); "
             "after an op that saved that input or its own output, backward raises"
         )
-        self.report(node, message, fix, Reason("modules run in the forward pass"))
+        category, category_reason = self._module_category(node)
+        self.report(node, message, fix, Reason("modules run in the forward pass"), None, category, category_reason)
+
+    def _module_category(self, node: cst.Call):
+        """What the module's calls seen in this file do to backward."""
+        for argument in self.context.inplace_module_calls.get(id(node), ()):
+            if argument.saved_by is not None:
+                return BREAKS_BACKWARD, Reason(
+                    f"it is called on a tensor that {argument.saved_by.template} saved for its backward; backward will raise",
+                    argument.saved_by.node,
+                )
+            if argument.leaf is not None or argument.leaf_view is not None:
+                return BREAKS_BACKWARD, "it is called on a leaf tensor that requires grad (or a view of one); torch raises"
+        previous = self._previous_layer.get(id(node))
+        if previous is not None:
+            roles = saved_tensors.saves_for_call("module", previous)
+            if roles is not None and roles.saves_output:
+                short = previous.replace("torch.", "", 1)
+                return BREAKS_BACKWARD, f"the layer before it in nn.Sequential ({short}) saves its output for backward; backward will raise"
+        return IN_GRADIENT_PATH, "no call of this module in this file gets a tensor that an earlier op saved"
 
     def _rebinding_attribute(self, fact) -> Optional[bool]:
         statement = fact.site.statement

@@ -4,7 +4,7 @@ import libcst as cst
 
 from inplace_fixer import fixes
 from inplace_fixer.inference import Kind, torch_api
-from inplace_fixer.model import Applicability
+from inplace_fixer.model import BREAKS_BACKWARD, Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
 
 
@@ -79,7 +79,11 @@ class OutArgument(Rule):
         ) else None
         if fix is None:
             fix = ProposedFix(Applicability.DISPLAY_ONLY, f"`{code(target)}` cannot be rebound here", site.statement, site.statement)
-        self.report(node, in_path_message(code(node), code(target)), fix, reason, target=target)
+        category = category_reason = None
+        if any(value is not None and value.grad is not None for value in inputs):
+            category = BREAKS_BACKWARD
+            category_reason = "functions with out=... do not support autograd when an input requires grad: torch raises at this line"
+        self.report(node, in_path_message(code(node), code(target)), fix, reason, target, category, category_reason)
 
 
 def _maybe_tensor(value) -> bool:

@@ -25,7 +25,7 @@ import torch
 from inplace_fixer.verify import wire
 from inplace_fixer.verify.capture import MAX_NAMED_TENSORS, named_tensors, snapshot, user_variables
 from inplace_fixer.verify.perturb import LeafPerturbation
-from inplace_fixer.verify.recorder import Recorder
+from inplace_fixer.verify.recorder import Recorder, install_hooks
 from inplace_fixer.verify.spec import SNIPPET_NAME, RunMode, RunSpec
 
 HEADER = struct.Struct("!Q")
@@ -42,7 +42,7 @@ def run_child(spec: RunSpec, result_fd: int, work_dir: str, capture_dir: str) ->
         record = _Execution(spec, work_dir, result_fd).run()
     except BaseException:  # noqa: BLE001 - a bug here must reach the parent as data
         record = {"status": "internal-error", "error": _describe_internal_error()}
-    _send_and_exit(result_fd, record)
+    _send_and_exit(result_fd, spec.marker, record)
 
 
 def _describe_internal_error() -> dict[str, Any]:
@@ -83,6 +83,26 @@ def _isolate(spec: RunSpec, result_fd: int, work_dir: str, capture_dir: str) -> 
         signal.signal(signum, signal.SIG_DFL)
 
 
+def prepare_process() -> None:
+    """Seeds and switches every run starts from, set in the process a child is forked from.
+
+    Done before the fork because seeding torch in a forked child dirties shared pages for
+    2.5 ms, which is a sixth of a small run; the worker never draws random numbers itself, so
+    each child starts from exactly this state.
+    """
+    random.seed(0)
+    # The CPU generator only: torch.manual_seed also queues a CUDA seeding callback, with a
+    # formatted stack, on every call until CUDA starts, and the worker calls this per run.
+    torch.default_generator.manual_seed(0)
+    numpy = sys.modules.get("numpy")  # preloaded by the worker when installed
+    if numpy is not None:
+        numpy.random.seed(0)
+    # torch.use_deterministic_algorithms would import torch._inductor (1.4 s) to mirror the
+    # flag into compiler settings; eager CPU ops read only this switch.
+    torch._C._set_deterministic_algorithms(True, warn_only=True)
+    install_hooks()
+
+
 def _limit(kind: int, value: int) -> None:
     _, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
@@ -114,7 +134,7 @@ class _Execution:
         self._prepare_interpreter()
         perturbation = self._perturbation()
         self.recorder = Recorder(self.module.__dict__, self.path, self.spec.mode, perturbation, self._finish_early)
-        self.recorder.install()
+        self.recorder.activate()
         status, error = "ok", None
         try:
             if perturbation is not None:
@@ -135,14 +155,6 @@ class _Execution:
         sys.modules["__main__"] = self.module
         sys.argv = [self.path]
         sys.path.insert(0, os.path.dirname(self.path))
-        random.seed(0)
-        torch.manual_seed(0)
-        numpy = sys.modules.get("numpy")  # preloaded by the worker when installed
-        if numpy is not None:
-            numpy.random.seed(0)
-        # torch.use_deterministic_algorithms would import torch._inductor (1.4 s) to mirror the
-        # flag into compiler settings; eager CPU ops read only this switch.
-        torch._C._set_deterministic_algorithms(True, warn_only=True)
         if self.spec.float64:
             torch.set_default_dtype(torch.float64)
         if self.spec.mode is RunMode.REFERENCE_FORWARD:
@@ -156,7 +168,7 @@ class _Execution:
 
     def _finish_early(self) -> NoReturn:
         """The recorder has what this mode needs: stop the program right here."""
-        _send_and_exit(self.result_fd, self._record("ok", None, stopped_early=True))
+        _send_and_exit(self.result_fd, self.spec.marker, self._record("ok", None, stopped_early=True))
 
     def _record(self, status: str, error: dict[str, Any] | None, *, stopped_early: bool) -> dict[str, Any]:
         recorder = self.recorder
@@ -205,7 +217,7 @@ def _is_verifier_frame(filename: str) -> bool:
     return filename.startswith(_VERIFIER_DIRECTORY)
 
 
-def _send_and_exit(result_fd: int, record: dict[str, Any]) -> NoReturn:
+def _send_and_exit(result_fd: int, marker: str, record: dict[str, Any]) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -213,7 +225,7 @@ def _send_and_exit(result_fd: int, record: dict[str, Any]) -> NoReturn:
             pass  # the program closed or broke its own stream; its output is not evidence we need
     try:
         payload = wire.encode(record)
-        view = memoryview(HEADER.pack(len(payload)) + payload)
+        view = memoryview(bytes.fromhex(marker) + HEADER.pack(len(payload)) + payload)
         while view:
             written = os.write(result_fd, view)
             view = view[written:]
@@ -228,6 +240,7 @@ def main(argv: list[str]) -> NoReturn:
     with open(spec_path, encoding="utf-8") as spec_file:
         spec = RunSpec.from_json(json.load(spec_file))
     torch.set_num_threads(1)
+    prepare_process()
     run_child(spec, int(result_fd), work_dir, capture_dir)
 
 

@@ -7,9 +7,11 @@ interpreter per run (the naive design, kept so the benchmark can measure the dif
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -24,6 +26,8 @@ from inplace_fixer.verify import child, wire
 from inplace_fixer.verify.spec import RunSpec
 
 MAX_CAPTURED_CHARS = 2000
+# What a program may write into the result pipe before the worker gives up on the run.
+MAX_STRAY_BYTES = 64 * 1024**2
 
 
 @dataclass
@@ -47,9 +51,12 @@ class Launcher:
         # Children that sent their record are reaped later: tearing down a forked address
         # space takes as long as a small run, and nothing needs to wait for it.
         self._exiting: list[int] = []
+        self.runs_started = 0
 
     def run(self, spec: RunSpec) -> RunOutcome:
         self._reap_exited()
+        self.runs_started += 1
+        spec = dataclasses.replace(spec, marker=secrets.token_hex(16))
         run_dir = tempfile.mkdtemp(prefix="run-", dir=self.scratch_dir)
         work_dir = os.path.join(run_dir, "work")
         capture_dir = os.path.join(run_dir, "capture")
@@ -63,7 +70,7 @@ class Launcher:
             finally:
                 os.close(write_fd)
             try:
-                payload, timed_out = _read_record(read_fd, started + spec.timeout)
+                payload, timed_out = _read_record(read_fd, bytes.fromhex(spec.marker), started + spec.timeout)
             finally:
                 os.close(read_fd)
             _kill_group(pid)  # on timeout the child; otherwise whatever it left running
@@ -99,6 +106,7 @@ class Launcher:
 
 class ForkLauncher(Launcher):
     def _start(self, spec: RunSpec, write_fd: int, work_dir: str, capture_dir: str) -> int:
+        child.prepare_process()  # the worker's state is every child's starting point
         pid = os.fork()
         if pid == 0:
             try:
@@ -145,15 +153,16 @@ class SubprocessLauncher(Launcher):
         return True
 
 
-def _read_record(fd: int, deadline: float) -> tuple[bytes | None, bool]:
+def _read_record(fd: int, marker: bytes, deadline: float) -> tuple[bytes | None, bool]:
     """The child's record (None if it died before sending all of it) and whether time ran out.
 
-    Reads exactly the announced length rather than up to end of file: a grandchild the program
-    started may hold the pipe open forever.
+    Reads exactly the announced length after the marker rather than up to end of file: a
+    grandchild the program started may hold the pipe open forever.
     """
+    start: int | None = None  # where the length header begins, once the marker is found
     expected: int | None = None
     chunks = bytearray()
-    while expected is None or len(chunks) < child.HEADER.size + expected:
+    while expected is None or len(chunks) < start + child.HEADER.size + expected:  # type: ignore[operator]
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None, True
@@ -161,12 +170,15 @@ def _read_record(fd: int, deadline: float) -> tuple[bytes | None, bool]:
         if not ready:
             return None, True
         chunk = os.read(fd, 1 << 20)
-        if not chunk:
+        if not chunk or len(chunks) > MAX_STRAY_BYTES:
             return None, False
         chunks += chunk
-        if expected is None and len(chunks) >= child.HEADER.size:
-            (expected,) = child.HEADER.unpack_from(chunks)
-    return bytes(chunks[child.HEADER.size :]), False
+        if start is None:
+            found = chunks.find(marker)
+            start = None if found < 0 else found + len(marker)
+        if start is not None and expected is None and len(chunks) >= start + child.HEADER.size:
+            (expected,) = child.HEADER.unpack_from(chunks, start)
+    return bytes(chunks[start + child.HEADER.size :]), False  # type: ignore[operator]
 
 
 def _kill_group(pid: int) -> None:

@@ -29,6 +29,9 @@ class RunSpec:
     float64: bool = False  # make float64 the default dtype (the finite-difference runs)
     step: float = 0.0  # FINITE_DIFFERENCE: how far each leaf moves along its direction
     perturb: tuple[int, ...] | None = None  # FINITE_DIFFERENCE: leaf numbers to move; None: all
+    # Random bytes (hex) the child writes before its record, chosen by the launcher per run, so
+    # whatever the program itself writes to the pipe is skipped rather than taken as the record.
+    marker: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -47,4 +50,5 @@ class RunSpec:
             float64=data["float64"],
             step=data["step"],
             perturb=None if perturb is None else tuple(perturb),
+            marker=data["marker"],
         )

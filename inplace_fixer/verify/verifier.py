@@ -27,6 +27,13 @@ from inplace_fixer.verify.spec import RunMode, RunSpec
 
 
 def verify_pair(original: str, rewritten: str, launcher: Launcher, *, timeout: float, memory_limit: int) -> VerifyResult:
+    runs_before = launcher.runs_started
+    result = _verify_pair(original, rewritten, launcher, timeout=timeout, memory_limit=memory_limit)
+    result.evidence["runs"] = launcher.runs_started - runs_before
+    return result
+
+
+def _verify_pair(original: str, rewritten: str, launcher: Launcher, *, timeout: float, memory_limit: int) -> VerifyResult:
     limits = {"timeout": timeout, "memory_limit": memory_limit}
     try:
         compile(original, "original", "exec")

@@ -1,0 +1,270 @@
+"""Throughput of ``check`` on a large real tree, against what LibCST itself costs on the same files.
+
+All files are read and decoded first, so no phase pays for I/O. Then, in the same run and on the
+same texts, one phase at a time:
+
+- parse only: ``libcst.parse_module``, the floor for any LibCST-based tool;
+- check: ``check_source`` with the default configuration (find + safe fixes), what the CLI runs
+  per file;
+- scope + qualified names: LibCST's stock ``ScopeProvider`` and ``QualifiedNameProvider`` on the
+  already parsed module. This is the resolution our own one-pass name tracking replaces; a checker
+  built on those providers pays parse + this on every file;
+- TorchFix (``--torchfix``, if installed): its flake8 plugin ``TorchChecker`` run in process the
+  way flake8 runs it, over the same texts.
+
+Then findings are counted by rule code and fix applicability.
+
+    /work/venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--torchfix]
+
+The default tree is the ``models/`` folder of an installed ``transformers``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import platform
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst
+from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from inplace_fixer import FileResult, check_source  # noqa: E402
+from inplace_fixer.files import ReadError, read_source  # noqa: E402
+
+HOW_TO_GET_TRANSFORMERS = """\
+no tree to benchmark: transformers is not installed and --tree was not given.
+Get a copy of its sources without installing it, then pass its models folder:
+
+    pip download --no-deps transformers -d /tmp/tf && unzip -q /tmp/tf/transformers-*.whl -d /tmp/tf
+    python bench/bench_check.py --tree /tmp/tf/transformers/models
+"""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    text: str
+
+    @property
+    def lines(self) -> int:
+        return self.text.count("\n") + (not self.text.endswith("\n") and bool(self.text))
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float
+    failures: tuple[str, ...]  # "path: cause", for files a phase could not process
+
+
+def main() -> int:
+    args = parse_args()
+    tree = args.tree or default_tree()
+    if tree is None:
+        print(HOW_TO_GET_TRANSFORMERS, file=sys.stderr, end="")
+        return 2
+    if not tree.is_dir():
+        print(f"{tree}: not a directory", file=sys.stderr)
+        return 2
+    torchfix_checker = load_torchfix() if args.torchfix else None
+    if args.torchfix and torchfix_checker is None:
+        print(
+            "--torchfix: torchfix is not installed. `pip install torchfix` (it pins libcst<1.6; "
+            "`pip install --no-deps torchfix` keeps your libcst, flake8 is not needed here)",
+            file=sys.stderr,
+        )
+        return 2
+
+    files, unreadable = read_tree(tree, args.limit)
+    if not files:
+        print(f"{tree}: no readable .py file", file=sys.stderr)
+        return 2
+    warm_up(files[0])
+
+    results: list[FileResult] = []
+    parse = timed("parse only", files, parse_only)
+    check = timed("check", files, lambda file: results.append(check_source(file.text, file.path)))
+    scopes = timed_after_parse("scope + qualified names", files, resolve_scopes_and_names)
+    torchfix = timed("torchfix", files, torchfix_checker) if torchfix_checker else None
+
+    print_report(tree, files, unreadable, parse, check, scopes, torchfix, results)
+    return 0
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", type=Path, help="folder of Python files (default: transformers/models)")
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N files, in path order")
+    parser.add_argument("--torchfix", action="store_true", help="also time TorchFix on the same files")
+    return parser.parse_args()
+
+
+def default_tree() -> Path | None:
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "models"
+
+
+def load_torchfix() -> Callable[[SourceFile], None] | None:
+    try:
+        from torchfix.torchfix import TorchChecker
+    except ImportError:
+        return None
+
+    def run_torchfix(file: SourceFile) -> None:
+        # What flake8 does with the plugin: construct it from the lines, exhaust ``run()``.
+        for _ in TorchChecker(None, file.text.splitlines(keepends=True)).run():
+            pass
+
+    return run_torchfix
+
+
+def read_tree(tree: Path, limit: int | None) -> tuple[list[SourceFile], list[str]]:
+    paths = sorted(path for path in tree.rglob("*.py") if path.is_file())
+    if limit is not None:
+        paths = paths[:limit]
+    files, unreadable = [], []
+    for path in paths:
+        try:
+            files.append(SourceFile(str(path), read_source(path).text))
+        except ReadError as error:
+            unreadable.append(f"{path}: {error}")
+    return files, unreadable
+
+
+def warm_up(file: SourceFile) -> None:
+    """Imports and first-call caches are paid here, not by whichever phase runs first."""
+    module = libcst.parse_module(file.text)
+    MetadataWrapper(module, unsafe_skip_copy=True).resolve_many([ScopeProvider, QualifiedNameProvider])
+    check_source(file.text, file.path)
+
+
+def parse_only(file: SourceFile) -> None:
+    libcst.parse_module(file.text)
+
+
+def resolve_scopes_and_names(module: libcst.Module) -> None:
+    MetadataWrapper(module, unsafe_skip_copy=True).resolve_many([ScopeProvider, QualifiedNameProvider])
+
+
+def timed(name: str, files: Sequence[SourceFile], work: Callable[[SourceFile], object]) -> Timing:
+    gc.collect()  # garbage from the previous phase is not this phase's cost
+    failures = []
+    elapsed = 0.0
+    for file in files:
+        start = time.perf_counter()
+        try:
+            work(file)
+        except Exception as error:  # a benchmark reports every failure and goes on
+            failures.append(f"{file.path}: {type(error).__name__}: {error}")
+        elapsed += time.perf_counter() - start
+    print(f"[{name}: {elapsed:.1f} s]", file=sys.stderr, flush=True)
+    return Timing(elapsed, tuple(failures))
+
+
+def timed_after_parse(name: str, files: Sequence[SourceFile], work: Callable[[libcst.Module], object]) -> Timing:
+    """Like ``timed``, but ``work`` gets the parsed module and only ``work`` is on the clock."""
+    gc.collect()
+    failures = []
+    elapsed = 0.0
+    for file in files:
+        try:
+            module = libcst.parse_module(file.text)
+        except libcst.ParserSyntaxError as error:
+            failures.append(f"{file.path}: cannot parse: {error.message}")
+            continue
+        start = time.perf_counter()
+        try:
+            work(module)
+        except Exception as error:  # a benchmark reports every failure and goes on
+            failures.append(f"{file.path}: {type(error).__name__}: {error}")
+        elapsed += time.perf_counter() - start
+    print(f"[{name}: {elapsed:.1f} s]", file=sys.stderr, flush=True)
+    return Timing(elapsed, tuple(failures))
+
+
+def print_report(
+    tree: Path,
+    files: Sequence[SourceFile],
+    unreadable: Sequence[str],
+    parse: Timing,
+    check: Timing,
+    scopes: Timing,
+    torchfix: Timing | None,
+    results: Sequence[FileResult],
+) -> None:
+    lines = sum(file.lines for file in files)
+    print(f"tree:                      {tree}")
+    print(f"python, libcst:            {platform.python_version()}, {libcst_version()}")
+    print(f"files:                     {len(files)}" + (f" ({len(unreadable)} unreadable, left out)" if unreadable else ""))
+    print(f"lines:                     {lines}")
+    print(f"parse only (libcst):       {parse.seconds:8.2f} s  {rate(lines, parse.seconds)}")
+    print(f"check (inplace-fixer):     {check.seconds:8.2f} s  {rate(lines, check.seconds)}")
+    print(f"  check / parse:           {check.seconds / parse.seconds:8.2f} x")
+    print(f"scope + qualified names:   {scopes.seconds:8.2f} s  (libcst providers, after parsing)")
+    print(f"  scope+qualnames / parse: {scopes.seconds / parse.seconds:8.2f} x")
+    print(f"  (parse + scope+qualnames) / check: {(parse.seconds + scopes.seconds) / check.seconds:.2f} x")
+    if torchfix is not None:
+        print(f"torchfix (flake8 plugin):  {torchfix.seconds:8.2f} s  {rate(lines, torchfix.seconds)}")
+        print(f"  torchfix / check:        {torchfix.seconds / check.seconds:8.2f} x")
+    print_failures("parse only", parse)
+    print_failures("check", check)
+    print_failures("scope + qualified names", scopes)
+    if torchfix is not None:
+        print_failures("torchfix", torchfix)
+    print_findings(results)
+
+
+def print_findings(results: Sequence[FileResult]) -> None:
+    findings = [finding for result in results for finding in result.findings]
+    errors = [result for result in results if result.error is not None]
+    print(f"files with findings:       {sum(bool(result.findings) for result in results)}")
+    print(f"files changed by safe fixes: {sum(result.changed for result in results)}")
+    print(f"files check could not parse: {len(errors)}")
+    for result in errors[:5]:
+        print(f"  {result.path}: {result.error}")
+    print(f"findings:                  {len(findings)}")
+    by_code = Counter(finding.code for finding in findings)
+    by_applicability = Counter(
+        (finding.code, "report-only" if finding.fix is None else finding.fix.applicability.value)
+        for finding in findings
+    )
+    by_category = Counter(finding.category or "-" for finding in findings)
+    applicabilities = ("safe", "unsafe", "display-only", "report-only")
+    print(f"  {'code':8} {'total':>6}" + "".join(f" {name:>13}" for name in applicabilities))
+    for code in sorted(by_code):
+        counts = "".join(f" {by_applicability[code, name]:>13}" for name in applicabilities)
+        print(f"  {code:8} {by_code[code]:>6}{counts}")
+    print("  by category: " + ", ".join(f"{name} {count}" for name, count in by_category.most_common()))
+
+
+def print_failures(name: str, timing: Timing) -> None:
+    if not timing.failures:
+        return
+    print(f"{name}: {len(timing.failures)} files failed")
+    for failure in timing.failures[:5]:
+        print(f"  {failure}")
+
+
+def rate(lines: int, seconds: float) -> str:
+    return f"({lines / seconds:,.0f} lines/s)" if seconds else ""
+
+
+def libcst_version() -> str:
+    from importlib.metadata import version
+
+    return version("libcst")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
