@@ -874,6 +874,13 @@ class Interpreter:
             result = result.with_(saved_elements=tuple((index, reason) for index in roles.saved_outputs))
         return result
 
+    def _graph_freed(self, state: _State) -> None:
+        """After backward() (without retain_graph) the saved tensors are released: changing
+        them afterwards no longer breaks anything."""
+        for name, bound in list(state.env.items()):
+            if bound.kind is Kind.TENSOR and (bound.saved_by is not None or bound.multi_view_base is not None):
+                state.env[name] = bound.with_(saved_by=None, multi_view_base=None)
+
     def _mark_multi_view_base(self, node: cst.BaseExpression, what: str, state: _State) -> None:
         key = dotted_name(node)
         bound = state.env.get(key) if key is not None else None
@@ -926,6 +933,9 @@ class Interpreter:
         site = state.site.statement if state.site else None
         keywords = {name: value for name, value in args if name not in (None, "*")}
         requires_grad = _keyword_is_true(node, "requires_grad")
+        if qualname in ("torch.autograd.backward", "torch.autograd.grad") and not _keyword_is_true(node, "retain_graph"):
+            self._graph_freed(state)
+            return OTHER if qualname.endswith("backward") else Value(Kind.TENSORS, element=tensor())
         if qualname in torch_api.GRAD_OFF or qualname in torch_api.GRAD_ON or qualname in torch_api.GRAD_SET:
             return Value(Kind.OTHER, qualname=_grad_mode_tag(qualname, node))
         if qualname in torch_api.PARAMETER:
@@ -1017,6 +1027,9 @@ class Interpreter:
                 self._mark_saved(func.value, mutated, mutated.saved_by, state)
             self._rebind_mutated(func.value, mutated, state)
             return mutated
+        if name == "backward" and not _keyword_is_true(node, "retain_graph"):
+            self._graph_freed(state)
+            return OTHER
         if name in ("detach", "detach_"):
             return receiver.with_(
                 grad=None, leaf=None, is_parameter=False, obj=None, view_of=source,

@@ -1,5 +1,3 @@
-# Not a finding of the gradient-path rules: the mask never requires grad. That `where` saved it
-# (so backward raises) is the saved-tensor analysis' concern (issue 4), not yet wired in.
 import torch
 
 x = torch.randn(5, requires_grad=True)
