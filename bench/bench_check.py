@@ -62,8 +62,26 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Timing:
+    # CPU time of this process: other processes sharing the machine do not inflate it.
     seconds: float
+    wall_seconds: float
     failures: tuple[str, ...]  # "path: cause", for files a phase could not process
+
+
+class Stopwatch:
+    """CPU and wall time summed over the stretches between ``start`` and ``stop``."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.wall = 0.0
+        self._cpu_start = self._wall_start = 0.0
+
+    def start(self) -> None:
+        self._cpu_start, self._wall_start = time.process_time(), time.perf_counter()
+
+    def stop(self) -> None:
+        self.cpu += time.process_time() - self._cpu_start
+        self.wall += time.perf_counter() - self._wall_start
 
 
 def main() -> int:
@@ -160,37 +178,40 @@ def resolve_scopes_and_names(module: libcst.Module) -> None:
 def timed(name: str, files: Sequence[SourceFile], work: Callable[[SourceFile], object]) -> Timing:
     gc.collect()  # garbage from the previous phase is not this phase's cost
     failures = []
-    elapsed = 0.0
+    stopwatch = Stopwatch()
     for file in files:
-        start = time.perf_counter()
+        stopwatch.start()
         try:
             work(file)
         except Exception as error:  # a benchmark reports every failure and goes on
             failures.append(f"{file.path}: {type(error).__name__}: {error}")
-        elapsed += time.perf_counter() - start
-    print(f"[{name}: {elapsed:.1f} s]", file=sys.stderr, flush=True)
-    return Timing(elapsed, tuple(failures))
+        stopwatch.stop()
+    return finished(name, stopwatch, failures)
 
 
 def timed_after_parse(name: str, files: Sequence[SourceFile], work: Callable[[libcst.Module], object]) -> Timing:
     """Like ``timed``, but ``work`` gets the parsed module and only ``work`` is on the clock."""
     gc.collect()
     failures = []
-    elapsed = 0.0
+    stopwatch = Stopwatch()
     for file in files:
         try:
             module = libcst.parse_module(file.text)
         except libcst.ParserSyntaxError as error:
             failures.append(f"{file.path}: cannot parse: {error.message}")
             continue
-        start = time.perf_counter()
+        stopwatch.start()
         try:
             work(module)
         except Exception as error:  # a benchmark reports every failure and goes on
             failures.append(f"{file.path}: {type(error).__name__}: {error}")
-        elapsed += time.perf_counter() - start
-    print(f"[{name}: {elapsed:.1f} s]", file=sys.stderr, flush=True)
-    return Timing(elapsed, tuple(failures))
+        stopwatch.stop()
+    return finished(name, stopwatch, failures)
+
+
+def finished(name: str, stopwatch: Stopwatch, failures: list[str]) -> Timing:
+    print(f"[{name}: {stopwatch.cpu:.1f} s CPU, {stopwatch.wall:.1f} s wall]", file=sys.stderr, flush=True)
+    return Timing(stopwatch.cpu, stopwatch.wall, tuple(failures))
 
 
 def print_report(
@@ -208,14 +229,15 @@ def print_report(
     print(f"python, libcst:            {platform.python_version()}, {libcst_version()}")
     print(f"files:                     {len(files)}" + (f" ({len(unreadable)} unreadable, left out)" if unreadable else ""))
     print(f"lines:                     {lines}")
-    print(f"parse only (libcst):       {parse.seconds:8.2f} s  {rate(lines, parse.seconds)}")
-    print(f"check (inplace-fixer):     {check.seconds:8.2f} s  {rate(lines, check.seconds)}")
+    print("times are CPU seconds of this process (wall seconds in brackets)")
+    print(f"parse only (libcst):       {seconds(parse)}  {rate(lines, parse.seconds)}")
+    print(f"check (inplace-fixer):     {seconds(check)}  {rate(lines, check.seconds)}")
     print(f"  check / parse:           {check.seconds / parse.seconds:8.2f} x")
-    print(f"scope + qualified names:   {scopes.seconds:8.2f} s  (libcst providers, after parsing)")
+    print(f"scope + qualified names:   {seconds(scopes)}  (libcst providers, after parsing)")
     print(f"  scope+qualnames / parse: {scopes.seconds / parse.seconds:8.2f} x")
     print(f"  (parse + scope+qualnames) / check: {(parse.seconds + scopes.seconds) / check.seconds:.2f} x")
     if torchfix is not None:
-        print(f"torchfix (flake8 plugin):  {torchfix.seconds:8.2f} s  {rate(lines, torchfix.seconds)}")
+        print(f"torchfix (flake8 plugin):  {seconds(torchfix)}  {rate(lines, torchfix.seconds)}")
         print(f"  torchfix / check:        {torchfix.seconds / check.seconds:8.2f} x")
     print_failures("parse only", parse)
     print_failures("check", check)
@@ -256,8 +278,12 @@ def print_failures(name: str, timing: Timing) -> None:
         print(f"  {failure}")
 
 
-def rate(lines: int, seconds: float) -> str:
-    return f"({lines / seconds:,.0f} lines/s)" if seconds else ""
+def seconds(timing: Timing) -> str:
+    return f"{timing.seconds:8.2f} s [{timing.wall_seconds:7.2f}]"
+
+
+def rate(lines: int, cpu_seconds: float) -> str:
+    return f"({lines / cpu_seconds:,.0f} lines/s)" if cpu_seconds else ""
 
 
 def libcst_version() -> str:

@@ -21,7 +21,6 @@ from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.suppression import is_suppressed, suppressions
-from inplace_fixer.transform import apply
 
 # Syntax that can mutate a tensor in place. A file without any skips parsing and analysis.
 _MAY_MUTATE = re.compile(
@@ -126,7 +125,7 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     # Positions cost a pass over the whole tree: only files with findings pay for it.
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     suppressed = suppressions(source)
-    lines = source.splitlines(keepends=True)
+    lines = physical_lines(source)
 
     def line_of(node) -> object:
         code_range = positions.get(node)
@@ -240,18 +239,49 @@ def _allowed(fix: Optional[ProposedFix], config: Config) -> bool:
 
 
 def _fix(module: cst.Module, located: Sequence[_Located], config: Config) -> tuple[str, tuple[Finding, ...]]:
-    replacements = {}
-    owners = {}
+    """Apply the allowed fixes' edits to the source text (each edit is the code libcst generates
+    for one replaced node, placed at that node's position). Edits that overlap an earlier one are
+    left for the next pass, as Ruff does; rewriting the whole tree would cost a full transform."""
+    source = module.code
+    chosen: list[tuple[Edit, Finding]] = []
     for item in located:
-        fix = item.report.fix
-        if _allowed(fix, config) and fix.original not in replacements:  # type: ignore[union-attr]
-            replacements[fix.original] = fix.replacement  # type: ignore[union-attr]
-            owners[id(fix.original)] = item.finding  # type: ignore[union-attr]
-    if not replacements:
-        return module.code, ()
-    fixed_module, applied = apply(module, replacements)
-    fixed = tuple(owners[node_id] for node_id in applied)
-    return fixed_module.code, fixed
+        if _allowed(item.report.fix, config) and item.finding.fix is not None:
+            chosen.extend((edit, item.finding) for edit in item.finding.fix.edits)
+    if not chosen:
+        return source, ()
+    chosen.sort(key=lambda pair: (pair[0].start.line, pair[0].start.col))
+    offsets = _line_offsets(source)
+    pieces: list[str] = []
+    position = 0
+    fixed: list[Finding] = []
+    for edit, finding in chosen:
+        start = offsets[edit.start.line - 1] + edit.start.col - 1
+        end = offsets[edit.end.line - 1] + edit.end.col - 1
+        if start < position:
+            continue  # overlaps the previous fix: the next pass gets it
+        pieces.append(source[position:start])
+        pieces.append(edit.content)
+        position = end
+        fixed.append(finding)
+    pieces.append(source[position:])
+    return "".join(pieces), tuple(fixed)
+
+
+def _line_offsets(source: str) -> list[int]:
+    """Offset of the start of each line, plus one past the end (for an edit ending after the last line)."""
+    offsets = [0]
+    for line in physical_lines(source):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def physical_lines(source: str) -> list[str]:
+    """Lines as Python and libcst count them (only \\n, \\r\\n and \\r end a line; str.splitlines
+    would also split at form feeds and Unicode separators), each with its line ending."""
+    return _LINE.findall(source)
 
 
 def _settle(

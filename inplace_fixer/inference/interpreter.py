@@ -41,6 +41,15 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+def _describe(node: cst.BaseExpression) -> str:
+    """How a message names an expression: its dotted name, else its (shortened) source text."""
+    name = dotted_name(node)
+    if name is not None:
+        return name
+    text = " ".join(cst.Module([]).code_for_node(node).split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _module_name(node: cst.BaseExpression) -> str:
     return dotted_name(node) or ""
 
@@ -213,7 +222,7 @@ class Interpreter:
             self._block(statement.orelse.body, state, state.env)
 
     def _element_of(self, iterable: Value, node: cst.BaseExpression) -> Value:
-        source = dotted_name(node) or "the sequence"
+        source = _describe(node)
         if iterable.kind is Kind.TENSOR:
             # Iterating a tensor unbinds it: each row is one of several views of the same base.
             return iterable.with_(
@@ -680,7 +689,7 @@ class Interpreter:
                 )
             return UNKNOWN
         if base.kind is Kind.TENSOR:
-            source = dotted_name(node.value) or "the tensor"
+            source = _describe(node.value)
             if name == "data":
                 return base.with_(
                     grad=None, is_data=True, data_grad=base.grad, obj=None, leaf=None, is_parameter=False, view_of=source,
@@ -713,7 +722,7 @@ class Interpreter:
                     if part is not None:
                         self._expr(part, state)
         if base.kind is Kind.TENSOR:
-            source = dotted_name(node.value) or "the tensor"
+            source = _describe(node.value)
             if basic:
                 return _view(base, source, f"`{source}[...]`", state)
             return _fresh(base)
@@ -791,7 +800,7 @@ class Interpreter:
         func = node.func
         assert isinstance(func, cst.Attribute)
         name = func.attr.value
-        source = dotted_name(func.value) or "the module"
+        source = _describe(func.value)
         if name in torch_api.PARAMETER_ITERATORS or name in torch_api.NAMED_PARAMETER_ITERATORS:
             parameter = tensor(
                 grad=Reason(f"`{source}.{name}()` (parameters of an nn.Module)"), is_parameter=True,
@@ -903,7 +912,7 @@ class Interpreter:
     def _module_output(self, module: Value, node: cst.BaseExpression, state: _State) -> Value:
         if not state.grad_enabled:
             return tensor(dtype=torch_api.DEFAULT_FLOAT)
-        source = dotted_name(node) or "a module"
+        source = _describe(node)
         site = state.site.statement if state.site else None
         return tensor(grad=Reason(f"{{name}} (output of `{source}`, an nn.Module, line {{line}})", site),
                       dtype=torch_api.DEFAULT_FLOAT)
@@ -988,7 +997,7 @@ class Interpreter:
             # A new tensor never inherits requires_grad from its arguments (empty_like(mu)).
             return tensor(grad=grad if requires_grad else None, leaf=leaf, dtype=dtype)
         elif torch_data.function_view_kind(qualname) in ("view", "may_alias") and args and args[0][1].kind is Kind.TENSOR:
-            source = dotted_name(node.args[0].value) or "the tensor"
+            source = _describe(node.args[0].value)
             result = _view(args[0][1].with_(grad=grad), source, f"`{qualname}`", state)
         else:
             result = tensor(grad=grad or _container_grad(args, state), dtype=dtype or _common_dtype(args), leaf=leaf)
@@ -1003,7 +1012,7 @@ class Interpreter:
 
     def _tensor_method(self, receiver: Value, func: cst.Attribute, node: cst.Call, args, state: _State) -> Value:
         name = func.attr.value
-        source = dotted_name(func.value) or "the tensor"
+        source = _describe(func.value)
         grad = (receiver.grad or _first_grad(args)) if state.grad_enabled else receiver.grad
         site = state.site.statement if state.site else None
         if name == "requires_grad_":

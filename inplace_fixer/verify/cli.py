@@ -57,6 +57,7 @@ def verify(
             result = pool.verify(
                 original_source, rewritten_source, timeout=timeout, memory_limit=memory_limit * 1024**2
             )
+            result = pool.note_unchanged(result, original_source, rewritten_source)
     except VerifierError as error:
         click.echo(f"inplace-fixer verify: internal error, please report it: {error}", err=True)
         raise SystemExit(EXIT_VERIFIER_BUG) from None

@@ -190,4 +190,11 @@ def verify_rewrite(
     rewritten = rewrite_for_verification(source, path)
     if isinstance(rewritten, VerifyResult):
         return rewritten
-    return verify(source, rewritten, timeout=timeout, memory_limit=memory_limit)
+    return note_unchanged(verify(source, rewritten, timeout=timeout, memory_limit=memory_limit), source, rewritten)
+
+
+def note_unchanged(result: VerifyResult, original: str, rewritten: str) -> VerifyResult:
+    """Say so when there was nothing to verify: the same program run twice proves little."""
+    if original == rewritten:
+        result.evidence.setdefault("notes", []).append("the rewrite changed nothing: both runs are of the same program")
+    return result
