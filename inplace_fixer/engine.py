@@ -66,7 +66,7 @@ def check_source(source: str, path: str = "-", config: Config = Config()) -> Fil
     located = _find(module, source, path, config)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
-    fixed_source, fixed = _fix(module, located, config)
+    fixed_source, fixed = _fix(module, located, config, source)
     if fixed_source != source:
         fixed_source, fixed = _settle(fixed_source, located, fixed, path, config)
     return FileResult(
@@ -238,15 +238,30 @@ def _allowed(fix: Optional[ProposedFix], config: Config) -> bool:
     return fix.applicability is Applicability.UNSAFE and config.unsafe_fixes
 
 
-def _fix(module: cst.Module, located: Sequence[_Located], config: Config) -> tuple[str, tuple[Finding, ...]]:
+def _fix(
+    module: cst.Module, located: Sequence[_Located], config: Config, original: Optional[str] = None
+) -> tuple[str, tuple[Finding, ...]]:
     """Apply the allowed fixes' edits to the source text (each edit is the code libcst generates
     for one replaced node, placed at that node's position). Edits that overlap an earlier one are
     left for the next pass, as Ruff does; rewriting the whole tree would cost a full transform."""
     source = module.code
+    if original is not None and original != source:
+        # libcst does not reproduce a few characters (a form feed at the start of a line):
+        # edit the user's own text, and only on lines libcst reproduced exactly.
+        ours, theirs = physical_lines(source), physical_lines(original)
+        unchanged = {i + 1 for i, (a, b) in enumerate(zip(ours, theirs)) if a == b}
+        source = original
+    else:
+        unchanged = None
     chosen: list[tuple[Edit, Finding]] = []
     for item in located:
         if _allowed(item.report.fix, config) and item.finding.fix is not None:
-            chosen.extend((edit, item.finding) for edit in item.finding.fix.edits)
+            edits = item.finding.fix.edits
+            if unchanged is not None and not all(
+                line in unchanged for e in edits for line in range(e.start.line, e.end.line + (e.end.col > 1))
+            ):
+                continue
+            chosen.extend((edit, item.finding) for edit in edits)
     if not chosen:
         return source, ()
     chosen.sort(key=lambda pair: (pair[0].start.line, pair[0].start.col))
@@ -301,5 +316,5 @@ def _settle(
         if not any(_allowed(item.report.fix, config) for item in again):
             fixed = tuple(wanted)
             break
-        fixed_source, _ = _fix(module, again, config)
+        fixed_source, _ = _fix(module, again, config, fixed_source)
     return fixed_source, fixed

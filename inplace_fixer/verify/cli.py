@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from inplace_fixer.verify import pool
-from inplace_fixer.verify.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, VerifierError
+from inplace_fixer.verify.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, VerifierError, VerifierUnavailable
 from inplace_fixer.verify.report import render_text
 from inplace_fixer.verify.result import VerifyResult
 
@@ -27,7 +27,7 @@ class _BadInput(click.ClickException):
     epilog=(
         "Verdicts: equivalent, fixed, different, rewritten-fails, both-fail, timeout, not-runnable. "
         f"Exit codes: {EXIT_VERIFIED} equivalent or fixed; {EXIT_NOT_VERIFIED} any other verdict; "
-        f"{EXIT_BAD_INPUT} a file cannot be read; {EXIT_VERIFIER_BUG} the verifier itself failed."
+        f"{EXIT_BAD_INPUT} a file cannot be read, or torch is missing; {EXIT_VERIFIER_BUG} the verifier itself failed."
     ),
 )
 @click.argument("original", type=click.Path(path_type=Path))
@@ -58,6 +58,8 @@ def verify(
                 original_source, rewritten_source, timeout=timeout, memory_limit=memory_limit * 1024**2
             )
             result = pool.note_unchanged(result, original_source, rewritten_source)
+    except VerifierUnavailable as error:
+        raise _BadInput(str(error)) from None
     except VerifierError as error:
         click.echo(f"inplace-fixer verify: internal error, please report it: {error}", err=True)
         raise SystemExit(EXIT_VERIFIER_BUG) from None

@@ -60,10 +60,10 @@ class Launcher:
         run_dir = tempfile.mkdtemp(prefix="run-", dir=self.scratch_dir)
         work_dir = os.path.join(run_dir, "work")
         capture_dir = os.path.join(run_dir, "capture")
-        os.mkdir(work_dir)
-        os.mkdir(capture_dir)
         started = time.monotonic()
         try:
+            os.mkdir(work_dir)
+            os.mkdir(capture_dir)
             read_fd, write_fd = os.pipe()
             try:
                 pid = self._start(spec, write_fd, work_dir, capture_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import queue
@@ -20,14 +21,19 @@ from inplace_fixer.verify.result import Verdict, VerifyResult
 DEFAULT_TIMEOUT = 10.0  # seconds per run of one program
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # bytes each run may allocate on top of the warm worker
 WORKER_START_TIMEOUT = 120.0
-# A verification is at most 7 runs, each bounded by ``timeout``; beyond that the worker is stuck.
-RUNS_PER_VERIFICATION = 7
+# A verification is at most 11 runs (see verifier.py and finite_difference.py), each bounded by
+# ``timeout``; a worker silent for longer is stuck, which is a verifier bug.
+RUNS_PER_VERIFICATION = 12
 WORKER_SLACK = 30.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class VerifierError(RuntimeError):
     """A bug or breakdown of the verifier itself, never a property of the verified program."""
+
+
+class VerifierUnavailable(VerifierError):
+    """Verification cannot start here (torch is not installed); a setup problem, not a bug."""
 
 
 class _Worker:
@@ -73,8 +79,9 @@ class _Worker:
                 raise VerifierError(f"verifier worker did not answer within {timeout:g} s")
             chunk = os.read(fd, 1 << 20)
             if not chunk:
+                log = self._log_tail()
                 self.close()
-                raise VerifierError(f"verifier worker died: {self._log_tail()}")
+                raise VerifierError(f"verifier worker died: {log}")
             self._buffer += chunk
         line, _, rest = bytes(self._buffer).partition(b"\n")
         self._buffer = bytearray(rest)
@@ -85,6 +92,8 @@ class _Worker:
         return self._log.read().decode("utf-8", errors="replace")[-2000:] or "(no output)"
 
     def close(self) -> None:
+        if self._process.stdout.closed:  # type: ignore[union-attr]
+            return
         if self._process.poll() is None:
             self._process.stdin.close()  # type: ignore[union-attr]
             try:
@@ -104,7 +113,11 @@ class VerifierPool:
     """
 
     def __init__(self, workers: int | None = None, *, launcher: str = "fork") -> None:
-        count = workers or max(1, min(2, os.cpu_count() or 1))
+        if importlib.util.find_spec("torch") is None:  # finds it without importing it
+            raise VerifierUnavailable("verification runs programs under torch, which is not installed "
+                                      "(pip install 'inplace-fixer[verify]')")
+        count = workers or os.cpu_count() or 1  # one worker per core, about 300 MB each
+        self._launcher = launcher
         self._workers = [_Worker(launcher) for _ in range(count)]
 
     def __enter__(self) -> VerifierPool:
@@ -135,6 +148,10 @@ class VerifierPool:
             worker = idle.get()
             try:
                 return VerifyResult.from_json(worker.request(request, budget))
+            except VerifierError:
+                worker.close()
+                self._workers[self._workers.index(worker)] = worker = _Worker(self._launcher)
+                raise
             finally:
                 idle.put(worker)
 
@@ -164,7 +181,7 @@ def verify_many(
     """Verify many (original, rewritten) pairs on all cores; results in the order given."""
     if not pairs:
         return []
-    with VerifierPool(workers=min(workers or 2, len(pairs))) as pool:
+    with VerifierPool(workers=min(workers or os.cpu_count() or 1, len(pairs))) as pool:
         return pool.verify_many(pairs, timeout=timeout, memory_limit=memory_limit)
 
 

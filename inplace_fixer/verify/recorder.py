@@ -1,10 +1,10 @@
 """Record what a program differentiates and the gradients it gets, without changing its code.
 
-Installed in the child process before the program runs: ``Tensor.backward``,
-``torch.autograd.backward`` and ``torch.autograd.grad`` are wrapped so each call records the
-value differentiated and, by walking the autograd graph from it to its ``AccumulateGrad``
-nodes, the gradient of every leaf it reaches. Calls to top-level ``nn.Module``s record what
-their ``forward`` returned.
+``Tensor.backward``, ``torch.autograd.backward`` and ``torch.autograd.grad`` are wrapped so each
+call records the value differentiated and, by walking the autograd graph from it to its
+``AccumulateGrad`` nodes, the gradient of every leaf it reaches, named where the program names
+it. Calls of top-level ``nn.Module``s record what their ``forward`` returned. The wrappers are
+installed once in the warm worker and do nothing until a child activates its ``Recorder``.
 """
 
 from __future__ import annotations
