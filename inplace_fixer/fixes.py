@@ -348,8 +348,33 @@ def clone_first_fix(site: Site, base: cst.BaseExpression, base_value: Value) -> 
     if applicability is Applicability.DISPLAY_ONLY:
         return ProposedFix(applicability, reason, site.statement, site.statement)
     clone = rebind(base, method_call(base, "clone", []))
+    first = _first_write_of_run(site, base)
+    if first is not None:
+        # Writes in a row into the same tensor share one clone, before the first of them: the
+        # fixes of the run are then the same edit, applied once.
+        lines = [
+            cst.SimpleStatementLine(body=[clone], leading_lines=first.leading_lines),
+            first.with_changes(leading_lines=()),
+        ]
+        return ProposedFix(applicability, reason, first, cst.FlattenSentinel(lines))
     original, replacement = replace_statement(site, [clone, site.statement])  # type: ignore[list-item]
     return ProposedFix(applicability, reason, original, replacement)
+
+
+def _first_write_of_run(site: Site, base: cst.BaseExpression) -> Optional[cst.SimpleStatementLine]:
+    """The earliest line of the run of writes into ``base`` that ends with this statement, when
+    the statement has its own line."""
+    line = site.line
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or site.index < 0:
+        return None
+    first = line
+    for previous in site.previous_statements():
+        if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
+            break
+        if not _writes_into(previous.body[0], base):
+            break
+        first = previous
+    return first
 
 
 def follows_fresh_clone(site: Site, base: cst.BaseExpression) -> bool:

@@ -139,7 +139,7 @@ def test_editor_settings_override_only_the_keys_they_set():
     [
         ({"select": "IPF001"}, "here: 'select' must be a list of strings, got 'IPF001'"),
         ({"unsafeFixes": 1}, "here: 'unsafeFixes' must be true or false, got 1"),
-        ({"ignore": ["IPX9"]}, "here: 'ignore': unknown rule code or prefix 'IPX9'"),
+        ({"ignore": ["IPX9"]}, "here: 'ignore': unknown rule code, prefix or category 'IPX9'"),
         ({"selct": []}, "here: unknown setting 'selct'"),
         ([1], "here: settings must be an object"),
     ],
@@ -179,7 +179,8 @@ def finding(category: str | None = None, fix: Fix | None = None) -> Finding:
     ("category", "severity"),
     [
         ("breaks-backward", types.DiagnosticSeverity.Error),
-        ("silently-wrong", types.DiagnosticSeverity.Warning),
+        ("silent-wrong-gradient", types.DiagnosticSeverity.Error),
+        ("in-gradient-path", types.DiagnosticSeverity.Warning),
         (None, types.DiagnosticSeverity.Warning),
     ],
 )

@@ -1,5 +1,6 @@
-"""The README stays true: its rule headings, its option list, its configuration keys, its
-set-up commands and its pasted before/after diff are checked against the tool itself."""
+"""The README stays true: its rule headings, `check` options, configuration keys, dependency
+reasons, set-up commands and pasted output are checked against the tool itself, and the bundled
+examples against an independent syntactic oracle."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -81,6 +83,21 @@ def test_every_configuration_key_is_documented(key):
     assert re.search(rf"^\| `{re.escape(key)}` \|", section("Configuration"), re.MULTILINE)
 
 
+def declared_dependencies() -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = [*project["dependencies"]]
+    for extra in project["optional-dependencies"].values():
+        requirements += extra
+    return sorted({re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower() for r in requirements})
+
+
+@pytest.mark.parametrize("package", declared_dependencies())
+def test_every_declared_dependency_says_why(package):
+    rows = [line for line in section("Why each dependency").splitlines() if line.startswith("| ")]
+
+    assert any(package in re.split(r"[\s,|]+", row.split("|")[1]) for row in rows)
+
+
 def test_the_two_set_up_commands_are_there_verbatim():
     assert TOOL_COMMAND in README
     assert TEST_COMMAND in README
@@ -106,6 +123,19 @@ def test_the_pasted_diff_is_what_the_first_command_prints_today():
 
     assert completed.returncode == 1, completed.stderr
     assert pasted_after(DIFF_MARKER, "diff") == completed.stdout
+
+
+def test_the_pasted_verify_verdicts_are_what_verify_says_today():
+    pytest.importorskip("torch")
+    pasted = re.findall(r"^\$ inplace-fixer verify (\S+)\n(\S+): (\S+)$", README, re.MULTILINE)
+    assert pasted, "the Verification section shows real `inplace-fixer verify` runs"
+
+    for path, shown_path, verdict in pasted:
+        completed = run_tool("verify", path)
+        first_line = completed.stdout.splitlines()[0] if completed.stdout else completed.stderr
+
+        assert shown_path == path
+        assert first_line == f"{path}: {verdict}"
 
 
 def has_inplace_syntax(source: str) -> bool:

@@ -55,6 +55,7 @@ PROGRAMS = {
         (x * 2).sum().backward()
         """,
 }
+PROGRAMS["syntax_error"] = "def broken(:\n    pass\n"
 LIMITS = {"timeout": 2.0, "memory_limit": 512 * 1024**2}
 
 
@@ -143,3 +144,10 @@ def test_a_worker_keeps_serving_after_crashes_and_timeouts() -> None:
     with VerifierPool(workers=1) as pool:
         verdicts = [r.verdict for r in pool.verify_many([(crash, crash), (loop, loop), (fine, fine)], timeout=1.0)]
     assert verdicts == [Verdict.BOTH_FAIL, Verdict.TIMEOUT, Verdict.EQUIVALENT]
+
+
+def test_a_program_that_does_not_compile_is_not_runnable(results: dict[str, VerifyResult]) -> None:
+    result = results["syntax_error"]
+    assert result.verdict is Verdict.NOT_RUNNABLE
+    assert result.reason.startswith("the original does not compile: ")
+    assert "(line 1)" in result.reason

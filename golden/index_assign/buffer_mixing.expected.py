@@ -6,7 +6,6 @@ buf = torch.zeros(4)
 # Assigning h mixes a grad tensor into buf: buf now needs gradient tracking.
 buf = buf.clone()
 buf[0] = h
-buf = buf.clone()
 buf[1] = 1.0
 buf.sum().backward()
 print(w.grad)

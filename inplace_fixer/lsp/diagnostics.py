@@ -13,8 +13,9 @@ from inplace_fixer.lsp.text import TextIndex
 SOURCE = "inplace-fixer"
 # Each rule is documented under a README heading "IPF00N rule-name"; GitHub's anchor for it.
 RULE_DOCS_URL = "https://github.com/inplace-fixer/inplace-fixer#{code}-{name}"
-# A finding in this category makes backward() raise; every other finding is a risk to review.
-ERROR_CATEGORY = "breaks-backward"
+# Findings in these categories are bugs today (backward() raises, or the gradients are silently
+# wrong); the rest (in-gradient-path, or no category) are risks to review.
+ERROR_CATEGORIES = frozenset({model.BREAKS_BACKWARD, model.SILENT_WRONG_GRADIENT})
 
 
 def rule_docs_url(finding: model.Finding) -> str:
@@ -33,7 +34,7 @@ def to_diagnostic(finding: model.Finding, index: TextIndex, version: int | None)
     ``version`` of the document, and where the finding is."""
     severity = (
         types.DiagnosticSeverity.Error
-        if finding.category == ERROR_CATEGORY
+        if finding.category in ERROR_CATEGORIES
         else types.DiagnosticSeverity.Warning
     )
     data: dict = {"version": version, "name": finding.name, "span": finding_span(finding)}
@@ -83,7 +84,8 @@ def rule_documentation(code: str) -> str | None:
 
 
 def hover_markdown(finding: model.Finding) -> str:
-    parts = [f"**{finding.code}** `{finding.name}`: {finding.message}"]
+    category = f" ({finding.category})" if finding.category else ""
+    parts = [f"**{finding.code}** `{finding.name}`{category}: {finding.message}"]
     if finding.reason:
         parts.append(f"Gradient path: {finding.reason}")
     if finding.fix is not None and finding.fix.reason:

@@ -78,8 +78,8 @@ class InplaceFixerServer(LanguageServer):
         self.debounce_seconds = debounce_seconds
         self.editor_settings = EditorSettings()
         self.documents: dict[str, DocumentState] = {}
-        # One worker: analyses of a document queue instead of competing for the GIL, and a
-        # queued analysis of a text that has since changed is cancelled before it starts.
+        # One worker: analyses queue instead of competing for the GIL, and one queued for a text
+        # that has changed since is skipped when its turn comes (see _run_analysis).
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inplace-fixer")
         self._result_ids = itertools.count(1)
 
@@ -132,7 +132,8 @@ class InplaceFixerServer(LanguageServer):
 
     async def analyze(self, uri: str) -> Analysis | None:
         """The analysis of the document's current text, from the cache when it is up to date;
-        None when the document is not open or its configuration file is unusable."""
+        None when the document is not open, its configuration file is unusable, or its text
+        changed again before the analysis could start."""
         state = self.documents.get(uri)
         if state is None:
             return None
@@ -149,25 +150,36 @@ class InplaceFixerServer(LanguageServer):
         if state.running_key != key or state.running is None:
             state.running_key = key
             state.running = asyncio.ensure_future(
-                self._run_analysis(state, document.version, document.source, path or uri, config)
+                self._run_analysis(state, key, document.source, path or uri)
             )
         # shield: a waiter that gives up (a newer change arrived) must not cancel the others.
         return await asyncio.shield(state.running)
 
     async def _run_analysis(
-        self, state: DocumentState, version: int | None, text: str, path: str, config: model.Config
-    ) -> Analysis:
-        index = TextIndex(text, self.position_encoding)
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self.executor, engine.check_source, text, path, config)
-        found = tuple(diagnostics.to_diagnostic(f, index, version) for f in result.findings)
-        analysis = Analysis(version, config, index, result, found, str(next(self._result_ids)))
+        self, state: DocumentState, key: tuple, text: str, path: str
+    ) -> Analysis | None:
+        """Analyse in the worker thread; None if a newer text or configuration was asked for
+        before the worker got to this one."""
+        version, config = key
+        encoding = self.position_encoding
+
+        def work() -> Analysis | None:
+            if state.running_key != key:
+                return None
+            result = engine.check_source(text, path, config)
+            index = TextIndex(text, encoding)
+            found = tuple(diagnostics.to_diagnostic(f, index, version) for f in result.findings)
+            return Analysis(version, config, index, result, found, str(next(self._result_ids)))
+
+        analysis = await asyncio.get_running_loop().run_in_executor(self.executor, work)
+        if analysis is None:
+            return None
         state.analysis = analysis
-        if result.error is None:
+        if analysis.result.error is None:
             state.last_good = analysis
             state.reported = None
         else:
-            self.report_once(state, f"{path}: {result.error}", types.MessageType.Info)
+            self.report_once(state, f"{path}: {analysis.result.error}", types.MessageType.Info)
         return analysis
 
     def report_once(self, state: DocumentState, message: str, kind: types.MessageType) -> None:

@@ -21,10 +21,12 @@ from torch.utils._pytree import tree_leaves
 
 DIRECTION_SEED = 20250130
 
-# Reading these does not make a leaf's value flow into the result, and ``data`` is how
-# initialisers overwrite a parameter (``w.data.normal_()``): a perturbation must come after.
+# The only attributes whose reading passes a leaf's value on with a gradient. Reading any other
+# (``shape``, ``grad``, ``data``) is not a use, and ``data`` is how initialisers overwrite a
+# parameter (``w.data.normal_()``): the perturbation must come after that.
 _DIFFERENTIABLE_PROPERTIES = frozenset({"T", "mT", "H", "mH", "real", "imag"})
-_VALUE_DETACHING_CALLS = frozenset({"detach", "detach_", "requires_grad_", "backward", "__setitem__"})
+# Calls that take a leaf without passing its value on with a gradient.
+_VALUE_DETACHING_CALLS = frozenset({"detach", "detach_", "requires_grad_", "backward"})
 
 
 def leaf_direction(number: int, shape: torch.Size) -> torch.Tensor:

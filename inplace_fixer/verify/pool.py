@@ -130,6 +130,17 @@ class VerifierPool:
         for worker in self._workers:
             worker.close()
 
+    def verify(
+        self,
+        original_source: str,
+        rewritten_source: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    ) -> VerifyResult:
+        pairs = [(original_source, rewritten_source)]
+        return self.verify_many(pairs, timeout=timeout, memory_limit=memory_limit)[0]
+
     def verify_many(
         self,
         pairs: Iterable[tuple[str, str]],
@@ -168,7 +179,7 @@ def verify(
 ) -> VerifyResult:
     """Run both programs in isolated children and say whether the rewrite keeps their meaning."""
     with VerifierPool(workers=1) as pool:
-        return pool.verify_many([(original_source, rewritten_source)], timeout=timeout, memory_limit=memory_limit)[0]
+        return pool.verify(original_source, rewritten_source, timeout=timeout, memory_limit=memory_limit)
 
 
 def verify_many(
