@@ -127,8 +127,8 @@ def check_selectors(selectors: Iterable[str], known_codes: Iterable[str], where:
             continue
         if not any(code.startswith(selector) for code in codes):
             raise ConfigError(
-                f"{where}: unknown rule code or prefix '{selector}' "
-                f"(or category: {', '.join(CATEGORIES)})"
+                f"{where}: unknown rule code, prefix or category '{selector}' "
+                f"(categories: {', '.join(CATEGORIES)})"
             )
 
 

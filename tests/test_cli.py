@@ -235,7 +235,7 @@ def test_unknown_code_in_a_flag_is_a_usage_error(project: Path) -> None:
     write(project / "m.py", MIXED)
     result = invoke("check", "--select", "E501", "m.py")
     assert result.exit_code == 2
-    assert "--select: unknown rule code or prefix 'E501'" in result.stderr
+    assert "--select: unknown rule code, prefix or category 'E501'" in result.stderr
 
 
 @pytest.mark.usefixtures("fake_engine")

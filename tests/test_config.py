@@ -129,12 +129,12 @@ def test_explicit_config_file_is_used_instead_of_the_search(tmp_path: Path) -> N
 
 def test_unknown_code_in_the_file_names_the_file(tmp_path: Path) -> None:
     pyproject = write(tmp_path / "pyproject.toml", '[tool.inplace-fixer]\nignore = ["E501"]\n')
-    with pytest.raises(ConfigError, match=rf"{pyproject}.*unknown rule code or prefix 'E501'"):
+    with pytest.raises(ConfigError, match=rf"{pyproject}.*unknown rule code, prefix or category 'E501'"):
         resolve_settings(tmp_path, known_codes=CODES)
 
 
 def test_unknown_code_in_a_flag_names_the_flag(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="--select: unknown rule code or prefix 'IPF9'"):
+    with pytest.raises(ConfigError, match="--select: unknown rule code, prefix or category 'IPF9'"):
         resolve_settings(tmp_path, Overrides(select=("IPF9",)), known_codes=CODES)
 
 
@@ -147,3 +147,11 @@ def test_prefixes_are_accepted(tmp_path: Path) -> None:
 
 def test_code_lists_are_comma_separated_and_repeatable() -> None:
     assert parse_code_list(["IPF001, ipf002", "IPF006", ""]) == ("IPF001", "IPF002", "IPF006")
+
+
+def test_a_category_is_a_valid_selector(tmp_path):
+    settings = resolve_settings(tmp_path, Overrides(select=("BREAKS-BACKWARD",)), known_codes=("IPF001", "IPF002"))
+    assert settings.config.select == ("BREAKS-BACKWARD",)
+    assert settings.config.is_selected("IPF001")
+    assert settings.config.is_category_selected("breaks-backward")
+    assert not settings.config.is_category_selected("in-gradient-path")

@@ -138,7 +138,8 @@ class _Probe:
             "atol": settings.atol,
             "reason": (
                 f"autograd {autograd:.10g} vs central difference {estimate:.10g} along a random direction "
-                f"over {len(plus['leaf_names'])} leaves: error {error:.3g} "
+                f"over {len(plus['leaf_names'])} {'leaf' if len(plus['leaf_names']) == 1 else 'leaves'}: "
+                f"error {error:.3g} "
                 f"{'<=' if agrees else '>'} tolerance {tolerance:.3g}"
             ),
         }
