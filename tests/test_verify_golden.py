@@ -70,4 +70,11 @@ def test_fixed_verdicts_rest_on_an_agreeing_finite_difference_check(verdicts: di
             check = result.finite_difference
             assert check["status"] == "agrees", (case.name, check)
             assert check["abs_error"] <= check["tolerance"]
-            assert check["precision"] == "float64"
+            # float64 unless the program itself pins a coarser dtype
+            assert check["precision"] == "float64" or check["dtype"] == "the program's own dtypes"
+
+
+def test_programs_that_break_in_float64_are_checked_in_their_own_dtypes(verdicts: dict[str, VerifyResult]) -> None:
+    check = verdicts["fixed/explicit_float32_leaves"].finite_difference
+    assert (check["status"], check["dtype"], check["precision"]) == ("agrees", "the program's own dtypes", "float32")
+    assert check["eps"] == 1e-2
