@@ -248,3 +248,10 @@ def test_backward_releases_saved_tensors():
     print(s)
     """
     assert value_at(source, "s", 5).value.saved_by is None
+
+
+@pytest.mark.parametrize("factory", ["x.new_zeros(3)", "x.new_full((3,), 1.0)", "x.new_tensor([1.0])", "torch.empty_like(x)"])
+def test_new_tensors_made_from_a_grad_tensor_do_not_require_grad(factory):
+    source = f"import torch\nx = torch.randn(3, requires_grad=True)\ny = {factory}\nprint(y)\n"
+    fact = value_at(source, "y", 4)
+    assert fact.value.kind is Kind.TENSOR and fact.value.grad is None

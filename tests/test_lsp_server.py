@@ -323,6 +323,20 @@ async def test_project_settings_come_from_pyproject_and_editor_settings_override
     assert len(await published_for(fresh_client, uri, 2)) == 1
 
 
+async def test_saving_reanalyses_with_the_current_settings_file(client: RecordingClient, tmp_path):
+    uri = document_uri(tmp_path)
+    open_document(client, uri, "y *= 3\n")
+    assert len(await published_for(client, uri, 1)) == 1
+    published_before = len(client.published)
+
+    (tmp_path / "pyproject.toml").write_text('[tool.inplace-fixer]\nignore = ["IPF001"]\n')
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await eventually(lambda: len(client.published) > published_before)
+
+    assert (client.published[-1].uri, client.published[-1].version) == (uri, 1)
+    assert not client.published[-1].diagnostics
+
+
 async def test_an_unusable_settings_file_is_reported_by_name(fresh_client: RecordingClient, tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.inplace-fixer]\nselect = "IPF"\n')
     await initialize(fresh_client, root=tmp_path)

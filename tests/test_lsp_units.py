@@ -62,6 +62,7 @@ def test_positions_past_a_line_or_the_text_are_clamped():
         ("x = 1", "x = 2"),  # no final newline
         ("x\r\ny *= 3\r\nz\r\n", "x\r\ny = y * 3\r\nz\r\n"),
         ("😀 = 1\n\n\n" * 50, "😀 = 2\n\n\n" + "😀 = 1\n\n\n" * 49),
+        ("x = 1\n\n" * 200 + "y *= 3\n" + "\n" * 300, "x = 1\n\n" * 200 + "y = y * 3\n" + "\n" * 300),
         ("", "new\n"),
         ("gone\n", ""),
     ],

@@ -77,3 +77,12 @@ def test_importing_the_verifier_and_its_command_does_not_import_torch() -> None:
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_package_itself_is_the_python_entry_point() -> None:
+    import inplace_fixer.verify
+
+    source = "import torch\nx = torch.ones(2, requires_grad=True)\ny = x * 2\ny *= 3\ny.sum().backward()\n"
+    result = inplace_fixer.verify(source, source.replace("y *= 3", "y = y * 3"), timeout=5.0)
+    assert result.verdict is Verdict.EQUIVALENT
+    assert [gradient["rewritten"]["values"] for gradient in result.gradients] == [[6.0, 6.0]]

@@ -1036,6 +1036,14 @@ class Interpreter:
                 self._mark_saved(func.value, mutated, mutated.saved_by, state)
             self._rebind_mutated(func.value, mutated, state)
             return mutated
+        if name.startswith("new_") and name != "new_":
+            # x.new_zeros(...), x.new_full(...): a new tensor with x's dtype and device, never
+            # in x's graph.
+            requires = _keyword_is_true(node, "requires_grad")
+            return tensor(
+                dtype=receiver.dtype,
+                grad=Reason("{name} (created with requires_grad=True, line {line})", site) if requires else None,
+            )
         if name == "backward" and not _keyword_is_true(node, "retain_graph"):
             self._graph_freed(state)
             return OTHER

@@ -59,18 +59,26 @@ def _common_prefix_length(a: str, b: str) -> int:
 
 
 def diff_edits(index: TextIndex, new_text: str) -> list[types.TextEdit]:
-    """The smallest set of edits, found line by line then trimmed to characters, that turns the
-    indexed text into ``new_text``."""
+    """Edits that turn the indexed text into ``new_text``, each covering only lines that differ
+    (difflib's line matching) and trimmed to the characters that differ."""
     old_lines, new_lines = _lines(index.text), _lines(new_text)
-    # autojunk would treat frequent lines (blank ones) as junk and widen the edits.
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    old_offsets = [0]
-    for line in old_lines:
+    # Fixes leave most lines alone: match the common head and tail first, cheaply.
+    head = 0
+    while head < min(len(old_lines), len(new_lines)) and old_lines[head] == new_lines[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old_lines), len(new_lines)) - head and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    old_middle = old_lines[head : len(old_lines) - tail]
+    new_middle = new_lines[head : len(new_lines) - tail]
+    matcher = difflib.SequenceMatcher(None, old_middle, new_middle)
+    old_offsets = [sum(len(line) for line in old_lines[:head])]
+    for line in old_middle:
         old_offsets.append(old_offsets[-1] + len(line))
     edits = []
     for tag, old_first, old_last, new_first, new_last in matcher.get_opcodes():
         if tag != "equal":
-            replacement = "".join(new_lines[new_first:new_last])
+            replacement = "".join(new_middle[new_first:new_last])
             edits.append(trimmed_edit(index, old_offsets[old_first], old_offsets[old_last], replacement))
     return edits
 

@@ -291,8 +291,8 @@ class InplaceFixerServer(LanguageServer):
             edit = self._workspace_edit(uri, analysis, fix_edits)
             result.append(actions.quick_fix(diagnostic, fix["applicability"], fix["reason"], edit))
         code = str(diagnostic.code)
-        first, last = diagnostic.range.start.line + 1, diagnostic.range.end.line + 1
-        ignore_edit = edits.noqa_edit(analysis.index, first, last, code)
+        first_line, _, last_line, _ = diagnostic.data["span"]
+        ignore_edit = edits.noqa_edit(analysis.index, first_line, last_line, code)
         result.append(
             actions.ignore(diagnostic, code, self._workspace_edit(uri, analysis, [ignore_edit]))
         )
