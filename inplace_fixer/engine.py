@@ -170,7 +170,7 @@ def _suggestion(fix: Optional[Fix]) -> str:
 
 
 def _without_comment(line: str) -> str:
-    code, marker, _ = line.partition("  #")
+    code, marker, _ = line.partition("#")
     return code.rstrip() if marker and "'" not in code and '"' not in code else line
 
 

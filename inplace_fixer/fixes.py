@@ -238,7 +238,31 @@ def mentions(root: cst.CSTNode, target: cst.BaseExpression) -> bool:
 
 
 # ---------------------------------------------------------------------- safety
-def target_safety(target: cst.BaseExpression, value: Value) -> tuple[Applicability, Optional[Union[str, Reason]]]:
+def _dead_after(site: Optional[Site], name: str) -> bool:
+    """Whether ``name`` is assigned again before it can be read after ``site``'s statement (in
+    the rest of its block, or around its loop), so that a view bound to it cannot see a rewrite.
+    Only blocks directly in a function (or a loop body) are judged; anything else is "live"."""
+    if site is None or site.index < 0 or not site.block:
+        return False
+    variable = cst.Name(name)
+    for statement in site.next_statements():
+        if not mentions(statement, variable):
+            continue
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if isinstance(small, cst.Assign) and not mentions(small.value, variable) and any(
+                t.target.deep_equals(variable) for t in small.targets
+            ):
+                return True
+        return False
+    # Not mentioned again in the block: dead only at the end of a function's own body.
+    function = site.function
+    return site.block is not site.loop_block and function is not None and site.block is getattr(function.node.body, "body", None)
+
+
+def target_safety(
+    target: cst.BaseExpression, value: Value, site: Optional[Site] = None
+) -> tuple[Applicability, Optional[Union[str, Reason]]]:
     """Whether rebinding ``target`` to a new tensor is invisible to the rest of the program."""
     text = cst.Module([]).code_for_node(target)
     if isinstance(target, cst.Attribute):
@@ -259,6 +283,8 @@ def target_safety(target: cst.BaseExpression, value: Value) -> tuple[Applicabili
             f"`{text}` is an nn.Parameter: after the rewrite `{text}` is a plain tensor, and optimizers "
             "created earlier keep updating the old Parameter"
         )
+    if value.alias is not None and value.alias.view_name is not None and _dead_after(site, value.alias.view_name):
+        value = value.with_(alias=None)
     if value.alias is not None:
         if value.alias.blocks_fix:
             return Applicability.DISPLAY_ONLY, Reason(
@@ -331,7 +357,7 @@ def statement_fix(
     statements = rebinding_statements(site, inplace_expression, target, new_value)
     if statements is None:
         return None
-    applicability, reason = target_safety(target, target_value)
+    applicability, reason = target_safety(target, target_value, site)
     if doubt is not None:
         applicability, reason = combine(applicability, reason, (Applicability.UNSAFE, doubt))
     if applicability is Applicability.DISPLAY_ONLY:
@@ -344,7 +370,7 @@ def clone_first_fix(site: Site, base: cst.BaseExpression, base_value: Value) -> 
     """``x = x.clone()`` before the statement, which then mutates a fresh copy nobody saved."""
     if not isinstance(base, (cst.Name, cst.Attribute)):
         return None
-    applicability, reason = target_safety(base, base_value)
+    applicability, reason = target_safety(base, base_value, site)
     if applicability is Applicability.DISPLAY_ONLY:
         return ProposedFix(applicability, reason, site.statement, site.statement)
     clone = rebind(base, method_call(base, "clone", []))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -24,10 +23,15 @@ CASES = ["article/example1.py", "format/docstring_and_unicode.py", "format/crlf_
 
 def has_eglot() -> bool:
     probe = "(progn (require 'package) (package-initialize) (require 'eglot))"
-    return EMACS is not None and subprocess.run([EMACS, "--batch", "--eval", probe], capture_output=True).returncode == 0
+    return (
+        EMACS is not None
+        and subprocess.run([EMACS, "--batch", "--eval", probe], capture_output=True).returncode == 0
+    )
 
 
-pytestmark = pytest.mark.skipif(not has_eglot(), reason="Emacs with eglot is not installed (apt-get install emacs-nox elpa-eglot)")
+pytestmark = pytest.mark.skipif(
+    not has_eglot(), reason="Emacs with eglot is not installed (apt-get install emacs-nox elpa-eglot)"
+)
 
 
 @pytest.mark.parametrize("mode", ["quickfix", "fixall"])
@@ -44,7 +48,11 @@ def test_eglot_writes_the_golden_output(case, mode, tmp_path):
         "HOME": str(tmp_path),  # no user init, no package archive of the user's
     }
     completed = subprocess.run(
-        [EMACS, "--batch", "-l", str(SCRIPT)], env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=180
+        [EMACS, "--batch", "-l", str(SCRIPT)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=180,
     )
 
     assert completed.returncode == 0, completed.stderr.decode(errors="replace")[-3000:]

@@ -108,7 +108,10 @@ async def test_diagnostics_and_fix_all_match_the_engine(case, mode, tmp_path_fac
     assert [(d.code, d.range) for d in published] == [
         (
             f.code,
-            types.Range(start=utf16_position(text, f.start.line, f.start.col), end=utf16_position(text, f.end.line, f.end.col)),
+            types.Range(
+                start=utf16_position(text, f.start.line, f.start.col),
+                end=utf16_position(text, f.end.line, f.end.col),
+            ),
         )
         for f in expected.findings
     ]
@@ -135,11 +138,15 @@ async def test_quick_fixes_one_at_a_time_match_the_engine(case, mode, tmp_path_f
                 types.CodeActionParams(
                     text_document=types.TextDocumentIdentifier(uri=uri),
                     range=diagnostic.range,
-                    context=types.CodeActionContext(diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]),
+                    context=types.CodeActionContext(
+                        diagnostics=[diagnostic], only=[types.CodeActionKind.QuickFix]
+                    ),
                 )
             )
             for action in offered or []:
-                if action.title in wanted_titles or (config.unsafe_fixes and action.title.startswith("Rewrite out of place (unsafe:")):
+                if action.title in wanted_titles or (
+                    config.unsafe_fixes and action.title.startswith("Rewrite out of place (unsafe:")
+                ):
                     edit = action.edit
                     break
             if edit is not None:

@@ -99,14 +99,20 @@ async def test_diagnostics_underline_the_finding_after_non_ascii_text(client: Re
 
     assert [d.range for d in diagnostics] == [lsp_range_of(text, "y *= 3"), lsp_range_of(text, "arg *= 2")]
     first, second = diagnostics
-    assert (first.code, first.source, first.severity) == ("IPF001", "inplace-fixer", types.DiagnosticSeverity.Error)
+    assert (first.code, first.source, first.severity) == (
+        "IPF001",
+        "inplace-fixer",
+        types.DiagnosticSeverity.Error,
+    )
     assert second.severity == types.DiagnosticSeverity.Warning  # no breaks-backward category
     assert "augmented-assignment" in first.message
     assert first.code_description.href.endswith("#ipf001-augmented-assignment")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-32"])
-async def test_columns_follow_the_negotiated_position_encoding(fresh_client: RecordingClient, tmp_path, encoding):
+async def test_columns_follow_the_negotiated_position_encoding(
+    fresh_client: RecordingClient, tmp_path, encoding
+):
     capabilities = client_capabilities(PUSH_CLIENT)
     capabilities.general = types.GeneralClientCapabilities(position_encodings=[encoding])
     result = await fresh_client.initialize_session(types.InitializeParams(capabilities=capabilities))
@@ -136,7 +142,9 @@ async def test_quick_fix_rewrites_only_its_finding(client: RecordingClient, tmp_
     assert apply_edits(text, edits) == fixed_by_engine(text)
 
 
-async def test_quick_fix_found_from_data_when_the_client_echoes_a_wrong_range(client: RecordingClient, tmp_path):
+async def test_quick_fix_found_from_data_when_the_client_echoes_a_wrong_range(
+    client: RecordingClient, tmp_path
+):
     text = 's = "😀𝔘"; y *= 3\n'
     uri = document_uri(tmp_path)
     open_document(client, uri, text)
@@ -190,7 +198,9 @@ async def test_versioned_edits_for_clients_that_take_them(fresh_client: Recordin
     open_document(fresh_client, uri, text, version=7)
     diagnostics = await published_for(fresh_client, uri, 7)
 
-    (rewrite, _ignore) = await code_actions(fresh_client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
+    (rewrite, _ignore) = await code_actions(
+        fresh_client, uri, diagnostics, only=[types.CodeActionKind.QuickFix]
+    )
 
     (document_edit,) = rewrite.edit.document_changes
     assert (document_edit.text_document.uri, document_edit.text_document.version) == (uri, 7)
@@ -200,7 +210,10 @@ async def test_versioned_edits_for_clients_that_take_them(fresh_client: Recordin
 @pytest.mark.parametrize("unsafe", [False, True])
 async def test_fix_all_equals_the_engine_fixed_source(fresh_client: RecordingClient, tmp_path, unsafe):
     await initialize(fresh_client, options={"unsafeFixes": unsafe})
-    text = "import torch\n\n\ndef f(arg, x):\n    y *= 3\n    arg *= x  # note\n    keep = 1\n    x *= 2; shown *= 4\n"
+    text = (
+        "import torch\n\n\ndef f(arg, x):\n"
+        "    y *= 3\n    arg *= x  # note\n    keep = 1\n    x *= 2; shown *= 4\n"
+    )
     uri = document_uri(tmp_path)
     open_document(fresh_client, uri, text)
     await published_for(fresh_client, uri, 1)
@@ -233,7 +246,9 @@ async def test_source_action_request_gets_no_quick_fixes(client: RecordingClient
         ('s = "# not a comment"; y *= 3', 's = "# not a comment"; y *= 3  # noqa: IPF001'),
     ],
 )
-async def test_ignore_action_adds_or_extends_the_noqa_comment(client: RecordingClient, tmp_path, line, commented):
+async def test_ignore_action_adds_or_extends_the_noqa_comment(
+    client: RecordingClient, tmp_path, line, commented
+):
     text = f"import torch\n{line}\n"
     uri = document_uri(tmp_path)
     open_document(client, uri, text)
@@ -293,7 +308,9 @@ async def test_configuration_change_reanalyses_open_documents(fresh_client: Reco
     assert [d.code for d in fresh_client.published[-1].diagnostics] == ["IPF001"]
 
 
-async def test_settings_are_pulled_when_the_change_notification_carries_none(fresh_client: RecordingClient, tmp_path):
+async def test_settings_are_pulled_when_the_change_notification_carries_none(
+    fresh_client: RecordingClient, tmp_path
+):
     await initialize(fresh_client, "visual-studio-code")
     uri = document_uri(tmp_path)
     open_document(fresh_client, uri, "y *= 3\n")
@@ -317,7 +334,9 @@ async def test_project_settings_come_from_pyproject_and_editor_settings_override
     open_document(fresh_client, uri, "y *= 3\n")
     assert await published_for(fresh_client, uri, 1) == []
 
-    fresh_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"ignore": []}))
+    fresh_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"ignore": []})
+    )
     change_document(fresh_client, uri, "y *= 3\n\n", 2)
 
     assert len(await published_for(fresh_client, uri, 2)) == 1
@@ -349,7 +368,9 @@ async def test_an_unusable_settings_file_is_reported_by_name(fresh_client: Recor
     assert str(tmp_path / "pyproject.toml") in message.message and "'select'" in message.message
 
 
-async def test_unusable_editor_settings_are_reported_and_the_previous_ones_kept(fresh_client: RecordingClient, tmp_path):
+async def test_unusable_editor_settings_are_reported_and_the_previous_ones_kept(
+    fresh_client: RecordingClient, tmp_path
+):
     await initialize(fresh_client, options={"ignore": ["IPF001"]})
     fresh_client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"ignore": "IPF001", "unsafeFixes": "yes"})
@@ -368,7 +389,9 @@ async def test_unparsable_text_keeps_the_last_good_diagnostics(client: Recording
     good = await published_for(client, uri, 1)
 
     change_document(client, uri, "y *= 3\ndef broken(:\n", 2)
-    await eventually(lambda: any("cannot parse" in m.message and str(tmp_path) in m.message for m in client.log_messages))
+    await eventually(
+        lambda: any("cannot parse" in m.message and str(tmp_path) in m.message for m in client.log_messages)
+    )
     actions = await code_actions(client, uri, good)
     hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 1))
@@ -449,7 +472,9 @@ async def test_malformed_and_unknown_requests_get_errors_and_the_server_lives_on
         await connection.send(
             {
                 "method": "textDocument/didOpen",
-                "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "y *= 3\n"}},
+                "params": {
+                    "textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "y *= 3\n"}
+                },
             }
         )
         wrong_params = await connection.request(2, "textDocument/codeAction", {"textDocument": 42})
@@ -457,7 +482,9 @@ async def test_malformed_and_unknown_requests_get_errors_and_the_server_lives_on
         await connection.send_bytes(b"{not json")
         not_json = await connection.next_response()
         unopened = await connection.request(
-            4, "textDocument/hover", {"textDocument": {"uri": uri + "x"}, "position": {"line": 0, "character": 0}}
+            4,
+            "textDocument/hover",
+            {"textDocument": {"uri": uri + "x"}, "position": {"line": 0, "character": 0}},
         )
         hover = await connection.request(
             5, "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}

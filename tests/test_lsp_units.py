@@ -192,13 +192,18 @@ def test_severity_comes_from_the_category(category, severity):
 
 
 def test_the_diagnostic_carries_its_fix_for_its_version():
-    fix = Fix(Applicability.UNSAFE, "`y` is an argument", (Edit(Position(2, 1), Position(2, 7), "y = y * 3"),))
+    fix = Fix(
+        Applicability.UNSAFE, "`y` is an argument", (Edit(Position(2, 1), Position(2, 7), "y = y * 3"),)
+    )
 
     diagnostic = diagnostics.to_diagnostic(finding(fix=fix), TextIndex("x\ny *= 3\n"), 4)
     (edit,) = [diagnostics.text_edit_from_json(e) for e in diagnostic.data["fix"]["edits"]]
 
     assert diagnostic.data["version"] == 4
-    assert (diagnostic.data["fix"]["applicability"], diagnostic.data["fix"]["reason"]) == ("unsafe", "`y` is an argument")
+    assert (diagnostic.data["fix"]["applicability"], diagnostic.data["fix"]["reason"]) == (
+        "unsafe",
+        "`y` is an argument",
+    )
     assert apply_edits("x\ny *= 3\n", [edit]) == "x\ny = y * 3\n"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from inplace_fixer import render
+from inplace_fixer.engine import physical_lines
 from inplace_fixer.model import Applicability, Edit, FileResult, Finding, Fix, Position
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -170,7 +171,7 @@ def test_counts_of_results() -> None:
 
 
 def test_sarif_is_valid_against_the_official_schema() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
     schema = json.loads(SCHEMA_PATH.read_text())
     log = json.loads(render.render_findings(sample_results(), "sarif", RULES))
     jsonschema.Draft4Validator(schema).validate(log)
@@ -213,7 +214,7 @@ def test_sarif_has_what_github_code_scanning_reads() -> None:
 
 
 def test_sarif_with_no_findings_is_valid() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
     log = render.sarif_log([FileResult(path="a.py", source="", fixed_source="")], RULES)
     jsonschema.Draft4Validator(json.loads(SCHEMA_PATH.read_text())).validate(log)
     assert log["runs"][0]["results"] == []
@@ -322,3 +323,29 @@ def test_rule_doc_is_the_docstring() -> None:
     doc = render.render_rule_doc(AugmentedAssignment)
     assert doc.startswith("IPF001 (augmented-assignment)\n\n## What it does\nFinds augmented")
     assert "They change the tensor in place." in doc
+
+
+@pytest.mark.parametrize("case", sorted(DIFF_CASES))
+def test_diff_is_a_well_formed_unified_diff(case: str) -> None:
+    """An independent parser (unidiff) reads our diff back, and replaying its hunks on the old
+    text line by line gives the new text."""
+    from unidiff import PatchSet
+
+    before, after, _ = DIFF_CASES[case]
+    diff = render.unified_diff(before, after, "pkg/m.py")
+    (patched,) = PatchSet(diff)
+    assert (patched.source_file, patched.target_file) == ("a/pkg/m.py", "b/pkg/m.py")
+    old = [line.rstrip("\r\n") for line in physical_lines(before)]
+    new: list[str] = []
+    position = 0
+    for hunk in patched:
+        new.extend(old[position : hunk.source_start - 1])
+        position = hunk.source_start - 1
+        for line in hunk:
+            if line.is_context or line.is_removed:
+                assert old[position] == line.value.rstrip("\r\n")
+                position += 1
+            if line.is_context or line.is_added:
+                new.append(line.value.rstrip("\r\n"))
+    new.extend(old[position:])
+    assert new == [line.rstrip("\r\n") for line in physical_lines(after)]

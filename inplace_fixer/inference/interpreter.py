@@ -28,7 +28,6 @@ BUILTIN_NON_TENSORS = frozenset(
 )
 BUILTIN_CONTAINERS = frozenset({"list", "dict", "set", "tuple", "frozenset"})
 NUMBER_BUILTINS = frozenset({"len", "int", "float", "round", "abs", "hash", "id"})
-BASIC_INDEX_TYPES = (cst.Integer, cst.Slice, cst.Ellipsis, cst.UnaryOperation)
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
@@ -70,6 +69,7 @@ class _State:
     site: Optional[Site] = None
     block: Sequence[cst.CSTNode] = ()
     index: int = -1
+    loop_block: Sequence[cst.CSTNode] = ()  # the body of the innermost enclosing loop
 
 
 @dataclass
@@ -112,7 +112,10 @@ class Interpreter:
         if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in statement.body:
                 self._visit(small)
-                state.site = Site(small, statement, state.grad_enabled, state.function, state.in_loop, state.block, state.index)
+                state.site = Site(
+                    small, statement, state.grad_enabled, state.function, state.in_loop, state.block, state.index,
+                    state.loop_block,
+                )
                 self._small(small, state)
         elif isinstance(statement, cst.If):
             self._site(statement, state)
@@ -194,8 +197,9 @@ class Interpreter:
         state.site = Site(statement, None, state.grad_enabled, state.function, state.in_loop)
 
     def _loop_body(self, body: cst.BaseSuite, state: _State, header) -> None:
-        was_in_loop = state.in_loop
+        was_in_loop, outer_loop_block = state.in_loop, state.loop_block
         state.in_loop = True
+        state.loop_block = body.body if isinstance(body, cst.IndentedBlock) else ()
         try:
             # Twice, so that what one iteration leaves behind is seen by the next.
             for _ in range(2):
@@ -204,7 +208,7 @@ class Interpreter:
                 self._block(body, state, env)
                 state.env.update(_join_envs(state.env, env))
         finally:
-            state.in_loop = was_in_loop
+            state.in_loop, state.loop_block = was_in_loop, outer_loop_block
 
     def _for(self, statement: cst.For, state: _State) -> None:
         self._site(statement, state)
@@ -507,7 +511,10 @@ class Interpreter:
         bound = state.env.get(base)
         if bound is not None and bound.kind is Kind.TENSOR and bound.alias is None:
             site = state.site.statement if state.site else None
-            reason = Reason(f"`{view}` (line {{line}}) shares memory with `{base}` and would keep the old values", site)
+            reason = Reason(
+                f"`{view}` (line {{line}}) shares memory with `{base}` and would keep the old values", site,
+                view_name=view,
+            )
             state.env[base] = bound.with_(alias=reason)
 
     def _escape(self, value: Value, reason: str, state: _State) -> None:
@@ -709,14 +716,14 @@ class Interpreter:
 
     def _subscript(self, node: cst.Subscript, state: _State) -> Value:
         base = self._expr(node.value, state)
+        # Indexing with a tensor or a list copies (advanced indexing); anything else (ints,
+        # slices, None, or values we cannot tell) is taken to give a view, the cautious side.
         basic = True
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 index = self._expr(element.slice.value, state)
-                if index.kind is Kind.TENSOR or index.kind is Kind.CONTAINER or index.kind is Kind.UNKNOWN:
-                    basic = basic and isinstance(element.slice.value, BASIC_INDEX_TYPES) and index.kind is not Kind.TENSOR
-                    if isinstance(element.slice.value, cst.Name) and element.slice.value.value == "None":
-                        basic = True
+                if index.kind is Kind.TENSOR or (index.kind is Kind.CONTAINER and not isinstance(element.slice.value, cst.Tuple)):
+                    basic = False
             else:
                 for part in (element.slice.lower, element.slice.upper, element.slice.step):
                     if part is not None:
@@ -929,6 +936,8 @@ class Interpreter:
         qualname = callee.qualname
         if qualname.startswith("builtins."):
             name = qualname[len("builtins."):]
+            if name == "range":
+                return Value(Kind.CONTAINER, element=NUMBER)
             if name in BUILTIN_CONTAINERS:
                 element = args[0][1] if args else None
                 inner = element.element if element is not None and element.kind in (Kind.CONTAINER, Kind.TENSORS) else None

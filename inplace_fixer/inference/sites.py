@@ -38,6 +38,14 @@ class Site:
     # look at what came just before (a fresh `x = x.clone()`).
     block: Sequence[cst.CSTNode] = ()
     index: int = -1
+    loop_block: Sequence[cst.CSTNode] = ()  # the body of the innermost enclosing loop
+
+    def next_statements(self):
+        """The statements that can run after this one before the block is left: the rest of the
+        block and, when the block is a loop's body, the body again from its start."""
+        yield from self.block[self.index + 1:]
+        if self.block is self.loop_block:
+            yield from self.block[: self.index]
 
     def previous_statements(self):
         """The statements before this one in its block, nearest first."""

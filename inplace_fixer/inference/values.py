@@ -27,11 +27,14 @@ class Reason:
     # For aliases: rebinding the name cannot reproduce the change (an element of a list, one
     # of several views returned by split/unbind), so no rewrite is offered at all.
     blocks_fix: bool = False
+    # For "a view `v` of this tensor is bound to a name": the name, so a fix can check that `v`
+    # is reassigned before it is read again (then the alias cannot observe the rewrite).
+    view_name: Optional[str] = None
 
     def named(self, name: str) -> "Reason":
         if "{name}" not in self.template:
             return self
-        return Reason(self.template.replace("{name}", f"`{name}`"), self.node, self.blocks_fix)
+        return Reason(self.template.replace("{name}", f"`{name}`"), self.node, self.blocks_fix, self.view_name)
 
     def render(self, line_of) -> str:
         text = self.template.replace("{name}", "a tensor")

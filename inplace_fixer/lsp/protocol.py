@@ -37,5 +37,11 @@ def answer_parse_error(protocol: LanguageServerProtocol, error: Exception) -> bo
     if not isinstance(error, json.JSONDecodeError):
         return False
     parse_error = JsonRpcParseError(message=f"{JsonRpcParseError.MESSAGE}: {error}")
-    protocol._send_data({"jsonrpc": "2.0", "id": None, "error": protocol._converter.unstructure(parse_error.to_response_error())})
+    protocol._send_data(
+        {
+            "jsonrpc": "2.0",
+            "id": None,
+            "error": protocol._converter.unstructure(parse_error.to_response_error()),
+        }
+    )
     return True

@@ -155,9 +155,7 @@ class InplaceFixerServer(LanguageServer):
         # shield: a waiter that gives up (a newer change arrived) must not cancel the others.
         return await asyncio.shield(state.running)
 
-    async def _run_analysis(
-        self, state: DocumentState, key: tuple, text: str, path: str
-    ) -> Analysis | None:
+    async def _run_analysis(self, state: DocumentState, key: tuple, text: str, path: str) -> Analysis | None:
         """Analyse in the worker thread; None if a newer text or configuration was asked for
         before the worker got to this one."""
         version, config = key
@@ -293,17 +291,13 @@ class InplaceFixerServer(LanguageServer):
         code = str(diagnostic.code)
         first_line, _, last_line, _ = diagnostic.data["span"]
         ignore_edit = edits.noqa_edit(analysis.index, first_line, last_line, code)
-        result.append(
-            actions.ignore(diagnostic, code, self._workspace_edit(uri, analysis, [ignore_edit]))
-        )
+        result.append(actions.ignore(diagnostic, code, self._workspace_edit(uri, analysis, [ignore_edit])))
         return result
 
     def _workspace_edit(
         self, uri: str, analysis: Analysis, text_edits: list[types.TextEdit]
     ) -> types.WorkspaceEdit:
-        return actions.workspace_edit(
-            uri, analysis.version, text_edits, self.client_takes_versioned_edits
-        )
+        return actions.workspace_edit(uri, analysis.version, text_edits, self.client_takes_versioned_edits)
 
     async def hover(self, params: types.HoverParams) -> types.Hover | None:
         analysis = await self.analyze(params.text_document.uri)
@@ -312,7 +306,7 @@ class InplaceFixerServer(LanguageServer):
         offset = analysis.index.offset_of_lsp(params.position)
         hits = [
             (finding, diagnostic)
-            for finding, diagnostic in zip(analysis.result.findings, analysis.diagnostics)
+            for finding, diagnostic in zip(analysis.result.findings, analysis.diagnostics, strict=True)
             if analysis.index.offset_of(finding.start) <= offset <= analysis.index.offset_of(finding.end)
         ]
         if not hits:
@@ -379,9 +373,7 @@ def build_server(version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> In
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(
-            identifier=NAME, inter_file_dependencies=False, workspace_diagnostics=False
-        ),
+        types.DiagnosticOptions(identifier=NAME, inter_file_dependencies=False, workspace_diagnostics=False),
     )
     async def document_diagnostic(ls: InplaceFixerServer, params: types.DocumentDiagnosticParams):
         return await ls.pull_diagnostics(params.text_document.uri, params.previous_result_id)
@@ -411,4 +403,3 @@ async def pull_configuration(server: InplaceFixerServer) -> None:
     if values and values[0]:
         if server.set_editor_settings(values[0], "workspace/configuration"):
             server.settings_changed()
-

@@ -22,7 +22,8 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-REAL_SERVER = [sys.executable, "-m", "inplace_fixer.lsp"]
+# The command users run, `inplace-fixer lsp`, through the CLI entry point.
+REAL_SERVER = [sys.executable, "-m", "inplace_fixer", "lsp"]
 FAKE_ENGINE_SERVER = [sys.executable, str(ROOT / "tests" / "lsp" / "fake_engine.py")]
 TIMEOUT = 20.0
 
@@ -110,10 +111,13 @@ def _offset(text: str, position: types.Position, encoding: str) -> int:
 def apply_edits(text: str, edits: Iterable[types.TextEdit], encoding: str = "utf-16") -> str:
     """``text`` with non-overlapping LSP edits applied, all positions taken before any edit."""
     spans = sorted(
-        ((_offset(text, e.range.start, encoding), _offset(text, e.range.end, encoding), e.new_text) for e in edits),
+        (
+            (_offset(text, e.range.start, encoding), _offset(text, e.range.end, encoding), e.new_text)
+            for e in edits
+        ),
         reverse=True,
     )
-    for (start, end, new_text), following in zip(spans, [None, *spans]):
+    for (start, end, new_text), following in zip(spans, [None, *spans[:-1]], strict=True):
         assert following is None or end <= following[0], "overlapping edits"
         text = text[:start] + new_text + text[end:]
     return text
@@ -121,7 +125,9 @@ def apply_edits(text: str, edits: Iterable[types.TextEdit], encoding: str = "utf
 
 def workspace_edits(edit: types.WorkspaceEdit, uri: str) -> list[types.TextEdit]:
     if edit.document_changes:
-        return [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]
+        return [
+            e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits
+        ]
     return list((edit.changes or {}).get(uri, []))
 
 
