@@ -136,7 +136,7 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         code_range = positions[report.node]
         if is_suppressed(suppressed, rule.code, range(code_range.start.line, code_range.end.line + 1)):
             continue
-        category = categorize(rule.code, report, facts)
+        category = categorize(rule.code, report, facts, interpreter.forward_calls)
         if not config.is_category_selected(category.name):
             continue
         fix = _public_fix(report.fix, module, positions, lines, line_of)

@@ -153,3 +153,46 @@ def test_each_fix_is_one_minimal_edit_that_reproduces_the_fixed_source():
         text = text[:start] + edit.content + text[end:]
     assert text == result.fixed_source
     cst.parse_module(result.fixed_source)
+
+
+def test_a_leaf_passed_to_a_module_of_the_file_makes_forward_in_place_break():
+    result = check(
+        """\
+        import torch
+        from torch import nn
+        class Layer(nn.Module):
+            def forward(self, x):
+                x.mul_(2)
+                return x
+        leaf = torch.tensor([2.0], requires_grad=True)
+        Layer()(leaf).sum().backward()
+        """
+    )
+    (finding,) = result.findings
+    assert finding.category == BREAKS_BACKWARD
+    assert "the call on line 8 passes a leaf tensor that requires grad" in finding.message
+
+
+def test_a_loop_that_saves_a_view_of_a_buffer_breaks_the_next_write_into_it():
+    result = check(
+        """\
+        import torch
+        from torch import nn
+        class RNN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.cell = nn.Linear(4, 4)
+            def forward(self, x):
+                outputs = torch.zeros(5, 4)
+                for t in range(5):
+                    previous = outputs[t - 1] if t > 0 else x
+                    h = torch.tanh(self.cell(previous))
+                    outputs[t] = h
+                return outputs
+        """
+    )
+    (finding,) = result.findings
+    assert finding.category == BREAKS_BACKWARD
+    assert "`self.cell` (nn.Linear) (line 11) saved" in finding.message
+    # `previous` is reassigned before it is read again, so the clone fix is safe.
+    assert finding.fix.applicability is Applicability.SAFE

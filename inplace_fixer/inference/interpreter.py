@@ -84,6 +84,8 @@ class Interpreter:
     _ordered: set[int] = field(default_factory=set)
     # id(constructor call of an nn module with inplace=True) -> the arguments it was called with
     inplace_module_calls: dict[int, list[Value]] = field(default_factory=dict)
+    # class name of a module defined in this file -> (positional argument values, call site)
+    forward_calls: dict[str, list] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> dict[cst.CSTNode, NodeFact]:
@@ -847,6 +849,11 @@ class Interpreter:
             self.inplace_module_calls.setdefault(id(module.inplace_constructor), []).append(argument)
             if argument.kind is Kind.TENSOR:
                 return argument
+        if module.qualname is not None and not torch_api.is_torch(module.qualname):
+            # A module class of this file: what its forward() receives, for the categories of
+            # in-place changes of forward()'s arguments (a leaf passed in, a saved tensor).
+            site = state.site.statement if state.site else None
+            self.forward_calls.setdefault(module.qualname, []).append((tuple(v for _, v in positional), site))
         result = self._module_output(module, node.func, state)
         if torch_api.is_torch(module.qualname):
             label = f"`{dotted_name(node.func) or 'the module'}` ({module.qualname.replace('torch.', '', 1)})"  # type: ignore[union-attr]
