@@ -65,6 +65,9 @@ class FileOutcome:
     result: FileResult
     diff: str = ""  # the unified diff, in DIFF mode, for a file the fixes change
     encoding: str = "utf-8"  # of the file, which the diff bytes must use
+    # With --verify: the file as read, and where to write it once its rewrite is verified.
+    source: files.SourceText | None = None
+    path: Path | None = None
 
 
 def exit_code(results: Sequence[FileResult], write_back: WriteBack, exit_zero: bool) -> int:
@@ -168,6 +171,15 @@ def _split_codes(
 @click.option(
     "--stdin-filename", metavar="NAME", help="The file name to report for '-' (standard input)."
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help=(
+        "With --diff or --apply: run each rewritten file and its original under torch (needs the "
+        "verify extra) and print the verdict; --apply then writes only rewrites that verify "
+        "(equivalent or fixed; a library module with nothing to run is written as not-runnable)."
+    ),
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -181,6 +193,7 @@ def check(
     exit_zero: bool,
     config_file: Path | None,
     stdin_filename: str | None,
+    verify: bool,
 ) -> None:
     """Check PATHS (files or directories; '-' reads standard input) and report or fix findings.
 
@@ -190,7 +203,11 @@ def check(
     write_back = WriteBack.from_flags(diff=diff, apply=apply)
     if write_back is WriteBack.DIFF and output_format != "text":
         raise UserError("--diff prints a unified diff; it cannot be combined with --format")
+    if verify and write_back is WriteBack.CHECK:
+        raise UserError("--verify goes with --diff or --apply")
     from_stdin = "-" in paths
+    if verify and from_stdin:
+        raise UserError("--verify needs files, not standard input")
     if from_stdin and len(paths) > 1:
         raise UserError("'-' (standard input) cannot be combined with other paths")
     rules = load_rules()
@@ -209,15 +226,17 @@ def check(
         outcomes = [_check_stdin(stdin_filename or "-", settings.config, write_back)]
     else:
         outcomes = [
-            _check_path(path, settings.config, write_back)
+            _check_path(path, settings.config, write_back, defer_write=verify)
             for path in files.discover(paths, settings.config, exclude_root=settings.root)
         ]
+        if verify:
+            outcomes = _verify_outcomes(outcomes, write_back)
     results = [outcome.result for outcome in outcomes]
     _report(outcomes, write_back, output_format, settings.config, rules, from_stdin)
     ctx.exit(exit_code(results, write_back, exit_zero))
 
 
-def _check_path(path: Path, config: Config, write_back: WriteBack) -> FileOutcome:
+def _check_path(path: Path, config: Config, write_back: WriteBack, defer_write: bool = False) -> FileOutcome:
     try:
         checked = files.load_and_check(path, config, check=engine.check_source)
     except Exception as exc:  # a tool bug: report it for this file and go on with the others
@@ -229,13 +248,58 @@ def _check_path(path: Path, config: Config, write_back: WriteBack) -> FileOutcom
         diff = render.unified_diff(
             source.with_bom(source.text), source.with_bom(result.fixed_source), str(path)
         )
-        return FileOutcome(result, diff=diff, encoding=source.encoding)
+        return FileOutcome(result, diff=diff, encoding=source.encoding, source=source, path=path)
+    if defer_write:
+        return FileOutcome(result, source=source, path=path)
     if write_back is WriteBack.APPLY:
         try:
             files.write_source_atomic(path, result.fixed_source, like=source)
         except OSError as exc:
             return FileOutcome(replace(result, error=f"cannot write: {exc.strerror or exc}"))
     return FileOutcome(result)
+
+
+def _verify_outcomes(outcomes: list[FileOutcome], write_back: WriteBack) -> list[FileOutcome]:
+    """Run every rewritten file and its original under torch; print each verdict; with --apply,
+    write only the rewrites that verify, and keep the others' findings as remaining."""
+    from inplace_fixer.verify import VerifierError, Verdict, verify_many
+    from inplace_fixer.verify.report import render_text
+
+    pending = [o for o in outcomes if o.source is not None and o.result.changed]
+    try:
+        verdicts = verify_many([(o.source.text, o.result.fixed_source) for o in pending])  # type: ignore[union-attr]
+    except VerifierError as exc:
+        raise UserError(f"--verify: {exc}") from exc
+    by_outcome = {id(o): verdict for o, verdict in zip(pending, verdicts)}
+    stderr = sys.stderr
+    checked: list[FileOutcome] = []
+    for outcome in outcomes:
+        verdict = by_outcome.get(id(outcome))
+        if verdict is None:
+            checked.append(outcome)
+            continue
+        label = render.display_path(str(outcome.path))
+        accepted = verdict.verdict.is_success or verdict.verdict is Verdict.NOT_RUNNABLE
+        if accepted:
+            render.write_text(stderr, f"{label}: verified: {verdict.verdict.value}: {verdict.reason}\n")
+        else:
+            render.write_text(stderr, render_text(verdict, label) + "\n")
+        if write_back is not WriteBack.APPLY:
+            checked.append(outcome)
+        elif accepted:
+            checked.append(_write(outcome))
+        else:
+            render.write_text(stderr, f"{label}: not written: the rewrite did not verify\n")
+            checked.append(replace(outcome, result=replace(outcome.result, fixed_source=outcome.result.source, fixed=())))
+    return checked
+
+
+def _write(outcome: FileOutcome) -> FileOutcome:
+    try:
+        files.write_source_atomic(outcome.path, outcome.result.fixed_source, like=outcome.source)  # type: ignore[arg-type]
+    except OSError as exc:
+        return replace(outcome, result=replace(outcome.result, error=f"cannot write: {exc.strerror or exc}"))
+    return outcome
 
 
 def _check_stdin(name: str, config: Config, write_back: WriteBack) -> FileOutcome:

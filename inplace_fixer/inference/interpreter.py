@@ -233,7 +233,7 @@ class Interpreter:
             # Iterating a tensor unbinds it: each row is one of several views of the same base.
             return iterable.with_(
                 obj=None,
-                alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)", blocks_fix=True),
+                alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)" + _NEVER_RAN.format(base=source)),
                 multi_view=True,
                 view_of=source, leaf=None, is_parameter=False,
             )
@@ -987,8 +987,8 @@ class Interpreter:
             base = args[0][1] if args else UNKNOWN
             element = _fresh(base).with_(
                 alias=Reason(
-                    f"it is one of several views returned by `{qualname.split('.')[-1]}` of `{source or 'a tensor'}`",
-                    blocks_fix=True,
+                    f"it is one of several views returned by `{qualname.split('.')[-1]}` of `{source or 'a tensor'}`"
+                    + _NEVER_RAN.format(base=source or "the tensor"),
                 ),
                 view_of=source, multi_view=qualname != "torch.tensor_split", saved_by=base.saved_by,
             ) if base.kind is Kind.TENSOR else tensor()
@@ -1089,7 +1089,7 @@ class Interpreter:
             if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
                 element = _fresh(receiver).with_(
                     grad=grad, view_of=source, multi_view=name != "tensor_split", saved_by=receiver.saved_by,
-                    alias=Reason(f"it is one of several views returned by `{source}.{name}()`", blocks_fix=True),
+                    alias=Reason(f"it is one of several views returned by `{source}.{name}()`" + _NEVER_RAN.format(base=source)),
                 )
                 if name != "tensor_split":
                     self._mark_multi_view_base(func.value, f"{source}.{name}()", state)
@@ -1283,6 +1283,13 @@ def _annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interp
         return None
     return None
 
+
+# Multi-output views (unbind, split, chunk, iterating a tensor) may not be changed in place at
+# all: the original statement raised, so rebinding the name is the fix, with this caveat.
+_NEVER_RAN = (
+    ": torch forbids changing such a view in place, so this line never ran as written; "
+    "the rewrite changes only this name, not `{base}`"
+)
 
 _OPERATOR_SYMBOLS = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.Modulo: "%",
