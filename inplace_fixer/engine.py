@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
+from inplace_fixer.positions import positions_of
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.suppression import is_suppressed, suppressions
@@ -44,8 +44,11 @@ class _Located:
     finding: Finding
 
 
-def check_source(source: str, path: str = "-", config: Config = Config()) -> FileResult:
-    """Findings for ``source`` and the source with the fixes ``config`` allows applied."""
+def check_source(source: str, path: str = "-", config: Config = Config(), *, fix: bool = True) -> FileResult:
+    """Findings for ``source`` and the source with the fixes ``config`` allows applied.
+
+    With ``fix=False`` only the findings (each with its fix and edits) are computed and
+    ``fixed_source`` is None: an editor needs the whole fixed source only for "fix all"."""
     if not _MAY_MUTATE.search(source):
         # Nothing to analyse, but a file that does not parse is still reported (Python's own
         # parser is far cheaper than libcst's for that check).
@@ -66,6 +69,8 @@ def check_source(source: str, path: str = "-", config: Config = Config()) -> Fil
     located = _find(module, source, path, config)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
+    if not fix:
+        return FileResult(path=path, source=source, findings=tuple(item.finding for item in located))
     fixed_source, fixed = _fix(module, located, config, source)
     if fixed_source != source:
         fixed_source, fixed = _settle(fixed_source, located, fixed, path, config)
@@ -122,8 +127,10 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     reports = [(type(rule), report) for rule in active for report in rule.reports]
     if not reports:
         return []
-    # Positions cost a pass over the whole tree: only files with findings pay for it.
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    categories = [categorize(rule.code, report, facts, interpreter.forward_calls) for rule, report in reports]
+    # Positions cost a code generation pass: only files with findings pay for it, and only the
+    # nodes the findings mention are recorded.
+    positions = positions_of(module, _mentioned_nodes(reports, categories))
     suppressed = suppressions(source)
     lines = physical_lines(source)
 
@@ -132,11 +139,10 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         return "?" if code_range is None else code_range.start.line
 
     located = []
-    for rule, report in reports:
+    for (rule, report), category in zip(reports, categories):
         code_range = positions[report.node]
         if is_suppressed(suppressed, rule.code, range(code_range.start.line, code_range.end.line + 1)):
             continue
-        category = categorize(rule.code, report, facts, interpreter.forward_calls)
         if not config.is_category_selected(category.name):
             continue
         fix = _public_fix(report.fix, module, positions, lines, line_of)
@@ -157,6 +163,20 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         located.append(_Located(rule, report, finding))
     located.sort(key=lambda item: (item.finding.start.line, item.finding.start.col, item.finding.code))
     return located
+
+
+def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:
+    """The nodes whose positions the findings need: flagged and replaced nodes, and the
+    statements their messages cite by line."""
+    nodes: list[cst.CSTNode] = []
+    for (_, report), category in zip(reports, categories):
+        nodes.append(report.node)
+        if report.fix is not None:
+            nodes.append(report.fix.original)
+        for reason in (report.grad_reason, report.fix and report.fix.reason, category.reason, category.message):
+            if isinstance(reason, Reason) and reason.node is not None:
+                nodes.append(reason.node)  # type: ignore[arg-type]
+    return nodes
 
 
 def _suggestion(fix: Optional[Fix]) -> str:

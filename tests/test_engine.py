@@ -196,3 +196,10 @@ def test_a_loop_that_saves_a_view_of_a_buffer_breaks_the_next_write_into_it():
     assert "`self.cell` (nn.Linear) (line 11) saved" in finding.message
     # `previous` is reassigned before it is read again, so the clone fix is safe.
     assert finding.fix.applicability is Applicability.SAFE
+
+
+def test_findings_only_mode_gives_the_same_findings_without_the_fixed_source():
+    full = check(SAVED)
+    findings_only = check_source(textwrap.dedent(SAVED), "case.py", Config(), fix=False)
+    assert findings_only.findings == full.findings
+    assert findings_only.fixed_source is None and not findings_only.changed

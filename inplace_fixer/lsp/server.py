@@ -164,7 +164,9 @@ class InplaceFixerServer(LanguageServer):
         def work() -> Analysis | None:
             if state.running_key != key:
                 return None
-            result = engine.check_source(text, path, config)
+            # Diagnostics and quick-fixes need the findings only; "fix all" computes the fixed
+            # source when it is asked for (fix_all_result).
+            result = engine.check_source(text, path, config, fix=False)
             index = TextIndex(text, encoding)
             found = tuple(diagnostics.to_diagnostic(f, index, version) for f in result.findings)
             return Analysis(version, config, index, result, found, str(next(self._result_ids)))
@@ -254,10 +256,15 @@ class InplaceFixerServer(LanguageServer):
                 diagnostic = self._current_diagnostic(analysis, shown)
                 if diagnostic is not None:
                     result.extend(self._quick_fixes(uri, analysis, diagnostic))
-        if actions.wants_kind(only, actions.FIX_ALL_KIND) and analysis.result.changed:
-            fixed = edits.diff_edits(analysis.index, analysis.result.fixed_source)
-            edit = self._workspace_edit(uri, analysis, fixed)
-            result.append(actions.fix_all(edit, unsafe=analysis.config.unsafe_fixes))
+        if actions.wants_kind(only, actions.FIX_ALL_KIND) and analysis.result.findings:
+            text, path, config = analysis.index.text, analysis.result.path, analysis.config
+            full = await asyncio.get_running_loop().run_in_executor(
+                self.executor, lambda: engine.check_source(text, path, config)
+            )
+            if full.changed:
+                fixed = edits.diff_edits(analysis.index, full.fixed_source)
+                edit = self._workspace_edit(uri, analysis, fixed)
+                result.append(actions.fix_all(edit, unsafe=analysis.config.unsafe_fixes))
         return result
 
     @staticmethod

@@ -43,7 +43,7 @@ def _fix(name: str) -> tuple[Applicability, str | None]:
     return Applicability.SAFE, None
 
 
-def check_source(source: str, path: str = "-", config: Config = Config()) -> FileResult:
+def check_source(source: str, path: str = "-", config: Config = Config(), *, fix: bool = True) -> FileResult:
     try:
         compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as error:
@@ -70,6 +70,8 @@ def check_source(source: str, path: str = "-", config: Config = Config()) -> Fil
                     reason=f"{name} may require grad",
                 )
             )
+    if not fix:  # like the engine: findings only
+        return FileResult(path=path, source=source, findings=tuple(findings))
     applied = {Applicability.SAFE, *([Applicability.UNSAFE] if config.unsafe_fixes else [])}
     fixed = [finding for finding in findings if finding.fix.applicability in applied]
     fixed_source = source
