@@ -9,17 +9,17 @@ from lsprotocol import types
 from inplace_fixer import model, rules
 from inplace_fixer.lsp.edits import fix_edits
 from inplace_fixer.lsp.text import TextIndex
+from inplace_fixer.render import PROJECT_URL
 
 SOURCE = "inplace-fixer"
-# Each rule is documented under a README heading "IPF00N rule-name"; GitHub's anchor for it.
-RULE_DOCS_URL = "https://github.com/inplace-fixer/inplace-fixer#{code}-{name}"
 # Findings in these categories are bugs today (backward() raises, or the gradients are silently
 # wrong); the rest (in-gradient-path, or no category) are risks to review.
 ERROR_CATEGORIES = frozenset({model.BREAKS_BACKWARD, model.SILENT_WRONG_GRADIENT})
 
 
 def rule_docs_url(finding: model.Finding) -> str:
-    return RULE_DOCS_URL.format(code=finding.code.lower(), name=finding.name)
+    """The rule's README section, the same link SARIF output gives (render.rule_help_uri)."""
+    return f"{PROJECT_URL}#{finding.code.lower()}-{finding.name}"
 
 
 def finding_span(finding: model.Finding) -> list[int]:
