@@ -63,6 +63,12 @@ def categorize(
         if passed.saved_by is not None:
             text = f"the call on line {{line}} passes as `{name}` a tensor that {passed.saved_by.template} saved for its backward; backward will raise"
             return Category(BREAKS_BACKWARD, Reason(text, site), Reason(f"`{what}` modifies `{name}`: " + text, site))
+    if value.no_grad_view is not None:
+        made = value.no_grad_view
+        text = f"`{name}` is a view that {made.template}; changing it in place with grad mode on raises"
+        return Category(BREAKS_BACKWARD, Reason(text, made.node), Reason(
+            f"`{what}` modifies `{name}`, a view that {made.template}; torch raises here", made.node
+        ))
     if value.multi_view_base is not None:
         text = f"`{name}` is the base of views returned by unbind/split/chunk ({value.multi_view_base.template}): using them after this change raises"
         return Category(BREAKS_BACKWARD, Reason(text, value.multi_view_base.node),

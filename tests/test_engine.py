@@ -46,6 +46,7 @@ def test_category_names_the_op_that_saved_the_tensor_and_its_line():
         ("h = x * 1\nfor row in h.view(3, 1):\n    row.add_(1)", "unbind/split/chunk"),
         ("h = x.exp()\ntorch.relu_(h)", "saved for its backward"),
         ("h = x * 1\nw = torch.ones(3)\ntorch.mul(h, w, out=w)", "torch raises at this line"),
+        ("h = x * 2\nwith torch.no_grad():\n    v = h[:2]\nv.mul_(3)", "made under no_grad"),
     ],
 )
 def test_what_breaks_backward(body, expected):

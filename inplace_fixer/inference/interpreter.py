@@ -1132,15 +1132,20 @@ def _join_envs(a: Env, b: Env) -> Env:
 def _fresh(value: Value) -> Value:
     return value.with_(obj=None, alias=None, leaf=None, is_parameter=False, is_data=False, view_of=None,
                        saved_by=None, saved_elements=None, leaf_view=None, multi_view=False, shape_of=None,
-                       multi_view_base=None)
+                       multi_view_base=None, no_grad_view=None)
 
 
 def _view(base: Value, source: str, what: str, state: _State) -> Value:
     # A view shares memory with its base: mutating it mutates the base (and vice versa).
+    site = state.site.statement if state.site else None
     return base.with_(
         obj=None, leaf=None, is_parameter=False, view_of=source, leaf_view=base.leaf or base.leaf_view,
         alias=Reason(f"it is a view of `{source}` ({what}): the in-place change also changes `{source}`"),
         is_data=base.is_data,
+        # torch forbids changing, with grad mode on, a view made under no_grad of a grad tensor.
+        no_grad_view=Reason(f"{what} (line {{line}}) was made under no_grad", site)
+        if not state.grad_enabled and (base.grad is not None or base.leaf is not None)
+        else base.no_grad_view,
     )
 
 

@@ -85,6 +85,7 @@ class Value:
     leaf_view: Optional[Reason] = None  # a view of a leaf that requires grad
     multi_view: bool = False  # one of several views from unbind/split/chunk (or tensor iteration)
     multi_view_base: Optional[Reason] = None  # the base of such views, still in use
+    no_grad_view: Optional[Reason] = None  # a view of a grad tensor made under no_grad
     # For MODULE: the constructor call, when it passed inplace=True (the module mutates its input).
     inplace_constructor: Optional[object] = None
 
@@ -145,6 +146,7 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         leaf_view=a.leaf_view or b.leaf_view,
         multi_view=a.multi_view or b.multi_view,
         multi_view_base=a.multi_view_base or b.multi_view_base,
+        no_grad_view=a.no_grad_view or b.no_grad_view,
     )
 
 
