@@ -680,40 +680,21 @@ class Interpreter:
 
     def _attribute(self, node: cst.Attribute, state: _State) -> Value:
         base = self._expr(node.value, state)
+        if base.kind is not Kind.TENSOR:
+            return self._attribute_of(base, node, state)
         name = node.attr.value
-        if base.kind is Kind.API and base.qualname is not None:
-            return Value(Kind.API, qualname=f"{base.qualname}.{name}")
-        if base.kind is Kind.MODULE:
-            key = dotted_name(node)
-            if key is not None and key in state.env:
-                return state.env[key]
-            known = base.attribute(name)
-            if known is not None:
-                return known
-            if torch_api.is_torch(base.qualname) and name in torch_api.MODULE_PARAMETERS:
-                # nn.Linear(...).weight and the like: Parameters the torch module registers.
-                return tensor(
-                    grad=Reason(f"`{key or name}` (a Parameter of a torch module)"), is_parameter=True,
-                    leaf=Reason(f"`{key or name}` is an nn.Parameter"), dtype=torch_api.DEFAULT_FLOAT,
-                )
-            return UNKNOWN
-        if base.kind is Kind.TENSOR:
-            source = _describe(node.value)
-            if name == "data":
-                return base.with_(
-                    grad=None, is_data=True, data_grad=base.grad, obj=None, leaf=None, is_parameter=False, view_of=source,
-                    alias=Reason(f"`{source}.data` shares memory with `{source}`"),
-                )
-            if name == "grad":
-                return tensor(dtype=base.dtype)
-            if name in torch_api.VIEW_ATTRIBUTES:
-                return _view(base, source, f"`{source}.{name}`", state)
-            if name in torch_api.NON_TENSOR_ATTRIBUTES:
-                return NUMBER if name in ("ndim", "itemsize", "nbytes") else OTHER
-            return UNKNOWN
-        key = dotted_name(node)
-        if key is not None and key in state.env:
-            return state.env[key]
+        source = _describe(node.value)
+        if name == "data":
+            return base.with_(
+                grad=None, is_data=True, data_grad=base.grad, obj=None, leaf=None, is_parameter=False, view_of=source,
+                alias=Reason(f"`{source}.data` shares memory with `{source}`"),
+            )
+        if name == "grad":
+            return tensor(dtype=base.dtype)
+        if name in torch_api.VIEW_ATTRIBUTES:
+            return _view(base, source, f"`{source}.{name}`", state)
+        if name in torch_api.NON_TENSOR_ATTRIBUTES:
+            return NUMBER if name in ("ndim", "itemsize", "nbytes") else OTHER
         return UNKNOWN
 
     def _subscript(self, node: cst.Subscript, state: _State) -> Value:
@@ -773,18 +754,24 @@ class Interpreter:
             args = self._args(node, state)
         return self._call_value(callee, node, args, state)
 
-    def _attribute_of(self, receiver: Value, func: cst.Attribute, state: _State) -> Value:
-        name = func.attr.value
+    def _attribute_of(self, receiver: Value, node: cst.Attribute, state: _State) -> Value:
+        """``receiver.name`` for anything but a tensor receiver (already evaluated)."""
+        name = node.attr.value
         if receiver.kind is Kind.API and receiver.qualname is not None:
             return Value(Kind.API, qualname=f"{receiver.qualname}.{name}")
-        if receiver.kind is Kind.MODULE:
-            key = dotted_name(func)
-            if key is not None and key in state.env:
-                return state.env[key]
-            return receiver.attribute(name) or UNKNOWN
-        key = dotted_name(func)
+        key = dotted_name(node)
         if key is not None and key in state.env:
             return state.env[key]
+        if receiver.kind is Kind.MODULE:
+            known = receiver.attribute(name)
+            if known is not None:
+                return known
+            if torch_api.is_torch(receiver.qualname) and name in torch_api.MODULE_PARAMETERS:
+                # nn.Linear(...).weight and the like: Parameters the torch module registers.
+                return tensor(
+                    grad=Reason(f"`{key or name}` (a Parameter of a torch module)"), is_parameter=True,
+                    leaf=Reason(f"`{key or name}` is an nn.Parameter"), dtype=torch_api.DEFAULT_FLOAT,
+                )
         return UNKNOWN
 
     def _args(self, node: cst.Call, state: _State) -> list[tuple[Optional[str], Value]]:
@@ -976,7 +963,7 @@ class Interpreter:
             return tensor(dtype=data.dtype)
         if torch_api.is_nn_module_class(qualname) or qualname in torch_api.MODULE_BASES:
             param = torch_data.module_inplace_param(qualname)
-            if param is not None and param.honours_inplace and _passes_true(node, "inplace", param.position):
+            if param is not None and param.honours_inplace and true_flag(node, "inplace", param.position) is not None:
                 return Value(Kind.MODULE, qualname=qualname, inplace_constructor=node)
             return Value(Kind.MODULE, qualname=qualname)
         if qualname in torch_api.TENSOR_CLASSES:
@@ -1020,7 +1007,7 @@ class Interpreter:
         positional, keywords = _split_args(node, args)
         function_param = torch_data.functional_inplace_param(qualname)
         inplace = qualname.endswith("_") or (
-            function_param is not None and _passes_true(node, "inplace", function_param.position)
+            function_param is not None and true_flag(node, "inplace", function_param.position) is not None
         )
         if inplace and positional and positional[0][1].kind is Kind.TENSOR:
             result = positional[0][1].with_(grad=result.grad)  # it returns its argument, changed
@@ -1323,12 +1310,17 @@ def _saved_element(base: Value, node: cst.Subscript) -> Optional[Reason]:
     return next(iter(saved.values()), None)
 
 
-def _passes_true(node: cst.Call, keyword: str, position: Optional[int]) -> bool:
+def true_flag(node: cst.Call, keyword: str, position: Optional[int]) -> Optional[cst.Arg]:
+    """The argument of ``node`` that passes ``keyword=True``, by keyword or at ``position``."""
     positional = [a for a in node.args if a.keyword is None and not a.star]
     for arg in node.args:
         if arg.keyword is not None and arg.keyword.value == keyword:
-            return isinstance(arg.value, cst.Name) and arg.value.value == "True"
+            return arg if _is_true(arg.value) else None
     if position is not None and len(positional) > position:
-        value = positional[position].value
-        return isinstance(value, cst.Name) and value.value == "True"
-    return False
+        arg = positional[position]
+        return arg if _is_true(arg.value) else None
+    return None
+
+
+def _is_true(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"

@@ -7,6 +7,7 @@ from libcst import matchers as m
 
 from inplace_fixer import fixes, saved_tensors, torch_data
 from inplace_fixer.inference import Kind, Reason
+from inplace_fixer.inference.interpreter import true_flag
 from inplace_fixer.model import BREAKS_BACKWARD, IN_GRADIENT_PATH, Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
 
@@ -125,13 +126,13 @@ class InplaceFlag(Rule):
             return
         function_param = torch_data.functional_inplace_param(qualname)
         if function_param is not None:
-            flag = _true_flag(node, function_param.position)
+            flag = true_flag(node, "inplace", function_param.position)
             if flag is not None:
                 self._functional(node, flag)
             return
         module_param = torch_data.module_inplace_param(qualname)
         if module_param is not None and module_param.honours_inplace:
-            flag = _true_flag(node, module_param.position)
+            flag = true_flag(node, "inplace", module_param.position)
             if flag is not None:
                 self._module(node, flag)
 
@@ -204,15 +205,3 @@ class InplaceFlag(Rule):
             if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
                 return self._rebinding_calls(function.class_node).get(target.attr.value)
         return None
-
-
-def _true_flag(node: cst.Call, position: Optional[int]) -> Optional[cst.Arg]:
-    """The argument that passes inplace=True, by keyword or at its position."""
-    positional = [a for a in node.args if a.keyword is None and not a.star]
-    for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value == "inplace":
-            return arg if m.matches(arg.value, m.Name("True")) else None
-    if position is not None and len(positional) > position:
-        arg = positional[position]
-        return arg if m.matches(arg.value, m.Name("True")) else None
-    return None
