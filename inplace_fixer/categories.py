@@ -45,6 +45,9 @@ def categorize(
         return Category(BREAKS_BACKWARD, Reason(text, saved.node), Reason(message, saved.node))
     if not fact.site.grad_enabled:
         return Category(IN_GRADIENT_PATH, None)
+    if value.multi_view:
+        text = f"`{name}` is one of several views returned by unbind/split/chunk (or by iterating a tensor): torch forbids changing it in place"
+        return Category(BREAKS_BACKWARD, text, f"`{what}` modifies `{name}`, one of several views returned by unbind/split/chunk; torch raises here")
     if value.leaf is not None:
         text = f"`{name}` is a leaf tensor that requires grad: torch raises at this line"
         return Category(BREAKS_BACKWARD, text, f"`{what}` modifies `{name}`, a leaf tensor that requires grad; torch raises here")
@@ -73,9 +76,6 @@ def categorize(
         text = f"`{name}` is the base of views returned by unbind/split/chunk ({value.multi_view_base.template}): using them after this change raises"
         return Category(BREAKS_BACKWARD, Reason(text, value.multi_view_base.node),
                         f"`{what}` modifies `{name}`, whose unbind/split/chunk views are still in use; backward will raise")
-    if value.multi_view:
-        text = f"`{name}` is one of several views returned by unbind/split/chunk (or by iterating a tensor): torch forbids changing it in place"
-        return Category(BREAKS_BACKWARD, text, f"`{what}` modifies `{name}`, one of several views returned by unbind/split/chunk; torch raises here")
     return Category(
         IN_GRADIENT_PATH,
         f"no earlier op saved `{name}`: backward works today, and breaks once an op that saves `{name}` runs before this line",

@@ -21,6 +21,10 @@ from inplace_fixer.inference.sites import FunctionInfo, NodeFact, Site
 from inplace_fixer.inference.values import OTHER, UNKNOWN, Kind, Reason, Value, join, tensor
 
 NUMBER = Value(Kind.OTHER, qualname="number")
+# Calls that return several views of their input. torch forbids changing in place the outputs of
+# the multi-output view ops (saved_tensors.multi_output_view_ops); the others' views are ordinary.
+MULTI_OUTPUT_VIEWS = frozenset({"chunk", "split", "unbind", "split_with_sizes"})
+SPLITTING_METHODS = MULTI_OUTPUT_VIEWS | {"tensor_split", "hsplit", "vsplit", "dsplit"}
 Env = dict[str, Value]
 BUILTIN_NON_TENSORS = frozenset(
     {"len", "int", "float", "str", "bool", "repr", "print", "isinstance", "range", "sum", "min", "max",
@@ -969,7 +973,7 @@ class Interpreter:
         if qualname in torch_api.TENSOR_CLASSES:
             return tensor(dtype=torch_api.DEFAULT_FLOAT if qualname != "torch.LongTensor" else "int64")
         dtype = _dtype_of(keywords.get("dtype"))
-        if qualname in ("torch.chunk", "torch.split", "torch.unbind", "torch.tensor_split", "torch.split_with_sizes"):
+        if qualname.startswith("torch.") and qualname[len("torch."):] in SPLITTING_METHODS:
             source = dotted_name(node.args[0].value) if node.args else None
             base = args[0][1] if args else UNKNOWN
             element = _fresh(base).with_(
@@ -977,9 +981,10 @@ class Interpreter:
                     f"it is one of several views returned by `{qualname.split('.')[-1]}` of `{source or 'a tensor'}`"
                     + _NEVER_RAN.format(base=source or "the tensor"),
                 ),
-                view_of=source, multi_view=qualname != "torch.tensor_split", saved_by=base.saved_by,
+                view_of=source, multi_view=qualname[len("torch."):] in MULTI_OUTPUT_VIEWS, saved_by=base.saved_by,
+                leaf_view=base.leaf or base.leaf_view,
             ) if base.kind is Kind.TENSOR else tensor()
-            if qualname != "torch.tensor_split" and node.args:
+            if qualname[len("torch."):] in MULTI_OUTPUT_VIEWS and node.args:
                 self._mark_multi_view_base(node.args[0].value, qualname, state)
             return Value(Kind.TENSORS, element=element)
         kind = torch_api.function_return_kind(qualname)
@@ -1073,16 +1078,21 @@ class Interpreter:
         if kind is None or kind == "other":
             return OTHER if kind == "other" else UNKNOWN
         if kind == "tensors" or (kind == "mixed" and _has_dim_argument(node)):
-            if name in ("chunk", "split", "unbind", "tensor_split", "split_with_sizes"):
+            if name in SPLITTING_METHODS:
                 element = _fresh(receiver).with_(
-                    grad=grad, view_of=source, multi_view=name != "tensor_split", saved_by=receiver.saved_by,
+                    grad=grad, view_of=source, multi_view=name in MULTI_OUTPUT_VIEWS, saved_by=receiver.saved_by,
+                    leaf_view=receiver.leaf or receiver.leaf_view,
                     alias=Reason(f"it is one of several views returned by `{source}.{name}()`" + _NEVER_RAN.format(base=source)),
                 )
-                if name != "tensor_split":
+                if name in MULTI_OUTPUT_VIEWS:
                     self._mark_multi_view_base(func.value, f"{source}.{name}()", state)
             else:
                 element = tensor(grad=grad, dtype=receiver.dtype)
-            return Value(Kind.TENSORS, element=element)
+            positional, keywords = _split_args(node, args)
+            return self._note_saves(
+                "method", name, f"`{source}.{name}()`", [(func.value, receiver), *positional], keywords,
+                Value(Kind.TENSORS, element=element), state,
+            )
         view = torch_api.view_kind(name)
         if view in ("view", "may_alias", "multi_view"):
             return _view(receiver.with_(grad=grad), source, f"`{source}.{name}()`", state)
