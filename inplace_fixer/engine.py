@@ -52,20 +52,16 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
     if not _MAY_MUTATE.search(source):
         # Nothing to analyse, but a file that does not parse is still reported (Python's own
         # parser is far cheaper than libcst's for that check).
-        try:
-            ast.parse(source)
-        except (SyntaxError, ValueError) as error:
-            return FileResult(path=path, source=source, error=f"cannot parse: {_ast_error(error)}")
+        problem = _python_syntax_error(source)
+        if problem is not None:
+            return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
         return FileResult(path=path, source=source, fixed_source=source)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         # Python's own parser names the cause more clearly when the file is not valid Python.
-        try:
-            ast.parse(source)
-        except (SyntaxError, ValueError) as python_error:
-            return FileResult(path=path, source=source, error=f"cannot parse: {_ast_error(python_error)}")
-        return FileResult(path=path, source=source, error=f"cannot parse: {_one_line(error)}")
+        problem = _python_syntax_error(source) or _one_line(error)
+        return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
     located = _find(module, source, path, config)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
@@ -88,10 +84,14 @@ def _one_line(error: cst.ParserSyntaxError) -> str:
     return f"{message} (line {error.editor_line}, column {error.editor_column})"
 
 
-def _ast_error(error: Exception) -> str:
-    if isinstance(error, SyntaxError):
+def _python_syntax_error(source: str) -> Optional[str]:
+    try:
+        ast.parse(source)
+    except SyntaxError as error:
         return f"{error.msg} (line {error.lineno}, column {error.offset})"
-    return str(error)
+    except ValueError as error:  # a NUL byte in the source
+        return str(error)
+    return None
 
 
 def _torch_name(module: cst.Module) -> Optional[str]:
