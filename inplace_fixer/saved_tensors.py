@@ -163,12 +163,7 @@ def _merge(variants: list[_Variant]) -> SavedRoles:
     saves: dict[str, Guard] = {}
     for variant in variants:
         for name, guard in variant.roles.saved_params.items():
-            if name not in saves:
-                saves[name] = guard
-            elif saves[name] is None or guard is None:
-                saves[name] = None
-            else:
-                saves[name] = tuple(sorted(set(saves[name]) | set(guard)))
+            merge_guard(saves, name, guard)
     return SavedRoles(
         op=first.op,
         node=first.node,
@@ -178,6 +173,16 @@ def _merge(variants: list[_Variant]) -> SavedRoles:
         aliases=tuple(sorted({a for v in variants for a in v.roles.aliases})),
         inplace=any(v.roles.inplace for v in variants),
     )
+
+
+def merge_guard(saves: dict[str, Guard], name: str, guard: Guard) -> None:
+    """Add ``name``'s guard to ``saves``: saved when either guard holds (None is "always")."""
+    if name not in saves:
+        saves[name] = guard
+    elif saves[name] is None or guard is None:
+        saves[name] = None
+    else:
+        saves[name] = tuple(sorted(set(saves[name]) | set(guard)))
 
 
 def saves_for_call(

@@ -56,6 +56,8 @@ from torchgen.model import Variant as FunctionVariant
 from torchgen.packaged.autograd.gen_python_functions import should_generate_py_binding
 from torchgen.packaged.autograd.load_derivatives import load_derivatives
 
+from inplace_fixer.saved_tensors import merge_guard
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = REPO_ROOT / "inplace_fixer" / "data" / "saved_tensors.json"
 FORMAT_VERSION = 1
@@ -544,12 +546,7 @@ def _saved_as_output(tensor: torch.Tensor, nodes: list[Any], graph: _Graph) -> b
 
 
 def _merge(saves: dict[str, Any], name: str, guard: tuple[str, ...] | None) -> None:
-    if name not in saves:
-        saves[name] = guard
-    elif saves[name] is None or guard is None:
-        saves[name] = None
-    else:
-        saves[name] = tuple(sorted(set(saves[name]) | set(guard)))
+    merge_guard(saves, name, guard)
 
 
 def observe(
