@@ -43,6 +43,12 @@ def categorize(
         text = f"{saved.template} saved `{name}` for its backward (or a tensor sharing its memory); backward will raise"
         message = f"`{what}` modifies `{name}`, which {saved.template} saved for its backward; backward will raise"
         return Category(BREAKS_BACKWARD, Reason(text, saved.node), Reason(message, saved.node))
+    if value.inference_tensor is not None and not fact.site.inference:
+        made = value.inference_tensor
+        text = f"{made.template}: changing it in place outside inference mode raises"
+        return Category(BREAKS_BACKWARD, Reason(text, made.node), Reason(
+            f"`{what}` modifies `{name}`, an inference tensor ({made.template}); torch raises here", made.node
+        ))
     if not fact.site.grad_enabled:
         return Category(IN_GRADIENT_PATH, None)
     if value.multi_view:

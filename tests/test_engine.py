@@ -47,6 +47,7 @@ def test_category_names_the_op_that_saved_the_tensor_and_its_line():
         ("h = x.exp()\ntorch.relu_(h)", "saved for its backward"),
         ("h = x * 1\nw = torch.ones(3)\ntorch.mul(h, w, out=w)", "torch raises at this line"),
         ("h = x * 2\nwith torch.no_grad():\n    v = h[:2]\nv.mul_(3)", "made under no_grad"),
+        ("with torch.inference_mode():\n    s = torch.ones(3)\ns.mul_(2)", "an inference tensor"),
     ],
 )
 def test_what_breaks_backward(body, expected):

@@ -16,8 +16,6 @@ from inplace_fixer.verify.corpus import RunnableCase, load_cases
 
 CASES = [case for case in load_cases() if case.name.split("/")[0] in ("article", "fixed", "equivalent")]
 ENGINE_VERDICTS = {
-    # No finding: a tensor made under inference_mode is not tracked as one (a limit of the analysis).
-    "fixed/inference_tensor_updated": Verdict.BOTH_FAIL,
     # No finding: the helper's argument is unannotated, so not known to be a tensor.
     "fixed/leaf_mutated_in_function": Verdict.BOTH_FAIL,
     # An unsafe fix (rebinding a row of `for row in h` cannot change `h`), and the verifier

@@ -70,6 +70,7 @@ class _State:
     function: Optional[FunctionInfo]
     grad_enabled: bool = True
     in_loop: bool = False
+    inference: bool = False  # inside torch.inference_mode(): tensors made here are inference tensors
     site: Optional[Site] = None
     block: Sequence[cst.CSTNode] = ()
     index: int = -1
@@ -120,7 +121,7 @@ class Interpreter:
                 self._visit(small)
                 state.site = Site(
                     small, statement, state.grad_enabled, state.function, state.in_loop, state.block, state.index,
-                    state.loop_block,
+                    state.loop_block, state.inference,
                 )
                 self._small(small, state)
         elif isinstance(statement, cst.If):
@@ -200,7 +201,7 @@ class Interpreter:
             state.env = saved
 
     def _site(self, statement: cst.CSTNode, state: _State) -> None:
-        state.site = Site(statement, None, state.grad_enabled, state.function, state.in_loop)
+        state.site = Site(statement, None, state.grad_enabled, state.function, state.in_loop, inference=state.inference)
 
     def _loop_body(self, body: cst.BaseSuite, state: _State, header) -> None:
         was_in_loop, outer_loop_block = state.in_loop, state.loop_block
@@ -252,20 +253,21 @@ class Interpreter:
 
     def _with(self, statement: cst.With, state: _State) -> None:
         self._site(statement, state)
-        grad_enabled = state.grad_enabled
+        grad_enabled, inference = state.grad_enabled, state.inference
         for item in statement.items:
             value = self._expr(item.item, state)
             mode = _grad_mode_of(value)
             if mode is not None:
                 grad_enabled = mode
+                inference = _is_inference_mode(value)
             if item.asname is not None:
                 self._bind(item.asname.name, value, state)
-        saved = state.grad_enabled
-        state.grad_enabled = grad_enabled
+        saved = state.grad_enabled, state.inference
+        state.grad_enabled, state.inference = grad_enabled, inference
         try:
             self._block(statement.body, state, state.env)
         finally:
-            state.grad_enabled = saved
+            state.grad_enabled, state.inference = saved
 
     # ------------------------------------------------------------------ functions and classes
     def _function_def(self, node: cst.FunctionDef, state: _State, class_name, is_module, class_node=None) -> None:
@@ -284,14 +286,16 @@ class Interpreter:
     def _run_function(self, function: _Function) -> None:
         info = function.info
         node = info.node
-        grad_enabled = True
+        grad_enabled, inference = True, False
         for decorator in node.decorators:
             fact = self.facts.get(decorator.decorator)
             mode = _grad_mode_of(fact.value) if fact else None
             if mode is not None:
-                grad_enabled = mode
+                grad_enabled, inference = mode, _is_inference_mode(fact.value)  # type: ignore[union-attr]
         env: Env = {}
-        state = _State(env=env, globals=function.closure, function=info, grad_enabled=grad_enabled)
+        state = _State(
+            env=env, globals=function.closure, function=info, grad_enabled=grad_enabled, inference=inference
+        )
         self._bind_params(info, state)
         self._block(node.body, state, env)
 
@@ -494,6 +498,9 @@ class Interpreter:
         """The value as bound to ``name``: fresh objects get an identity, sources get a name."""
         if value.kind is not Kind.TENSOR:
             return value
+        if state.inference and value.inference_tensor is None:
+            site = state.site.statement if state.site else None
+            value = value.with_(inference_tensor=Reason(f"`{name}` was made under torch.inference_mode() (line {{line}})", site))
         grad = value.grad.named(name) if value.grad is not None else None
         leaf = value.leaf.named(name) if value.leaf is not None else None
         if value.view_of is not None and value.view_of != name:
@@ -1129,7 +1136,7 @@ def _join_envs(a: Env, b: Env) -> Env:
 def _fresh(value: Value) -> Value:
     return value.with_(obj=None, alias=None, leaf=None, is_parameter=False, is_data=False, view_of=None,
                        saved_by=None, saved_elements=None, leaf_view=None, multi_view=False, shape_of=None,
-                       multi_view_base=None, no_grad_view=None)
+                       multi_view_base=None, no_grad_view=None, inference_tensor=None)
 
 
 def _view(base: Value, source: str, what: str, state: _State) -> Value:
@@ -1237,13 +1244,21 @@ def _positional_is_false(node: cst.Call, index: int) -> bool:
 def _grad_mode_tag(qualname: str, node: cst.Call) -> str:
     if qualname in torch_api.GRAD_SET:
         return "gradmode:off" if _positional_is_false(node, 0) or _keyword_is_false(node, "mode") else "gradmode:on"
-    if qualname in torch_api.INFERENCE_MODE and (_positional_is_false(node, 0) or _keyword_is_false(node, "mode")):
-        return "gradmode:on"
+    if qualname in torch_api.INFERENCE_MODE:
+        off = _positional_is_false(node, 0) or _keyword_is_false(node, "mode")
+        return "gradmode:on" if off else "gradmode:inference"
     return "gradmode:off" if qualname in torch_api.GRAD_OFF else "gradmode:on"
 
 
+def _is_inference_mode(value: Value) -> bool:
+    """``torch.inference_mode()`` (or the bare decorator), as opposed to no_grad."""
+    if value.kind is Kind.OTHER:
+        return value.qualname == "gradmode:inference"
+    return value.kind is Kind.API and value.qualname in torch_api.INFERENCE_MODE
+
+
 def _grad_mode_of(value: Value) -> Optional[bool]:
-    if value.kind is Kind.OTHER and value.qualname in ("gradmode:off", "gradmode:on"):
+    if value.kind is Kind.OTHER and value.qualname in ("gradmode:off", "gradmode:on", "gradmode:inference"):
         return value.qualname == "gradmode:on"
     if value.kind is Kind.API and value.qualname is not None:
         # Used bare as a decorator: @torch.no_grad

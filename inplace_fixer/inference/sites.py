@@ -39,6 +39,7 @@ class Site:
     block: Sequence[cst.CSTNode] = ()
     index: int = -1
     loop_block: Sequence[cst.CSTNode] = ()  # the body of the innermost enclosing loop
+    inference: bool = False  # inside torch.inference_mode()
 
     def next_statements(self):
         """The statements that can run after this one before the block is left: the rest of the

@@ -86,6 +86,7 @@ class Value:
     multi_view: bool = False  # one of several views from unbind/split/chunk (or tensor iteration)
     multi_view_base: Optional[Reason] = None  # the base of such views, still in use
     no_grad_view: Optional[Reason] = None  # a view of a grad tensor made under no_grad
+    inference_tensor: Optional[Reason] = None  # made under inference_mode: no in-place change outside it
     # For MODULE: the constructor call, when it passed inplace=True (the module mutates its input).
     inplace_constructor: Optional[object] = None
 
@@ -147,6 +148,7 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         multi_view=a.multi_view or b.multi_view,
         multi_view_base=a.multi_view_base or b.multi_view_base,
         no_grad_view=a.no_grad_view or b.no_grad_view,
+        inference_tensor=a.inference_tensor or b.inference_tensor,
     )
 
 

@@ -94,6 +94,9 @@ class Rule:
     def gradient_reason(self, site, target: Optional[Value], operands=()) -> Optional[Reason]:
         """Why the mutation is in a gradient path (the target or a value written into it may
         require grad, with grad mode on), or None when it is not."""
+        if site is not None and not site.inference and target is not None and target.inference_tensor is not None:
+            # torch refuses any in-place change of an inference tensor outside inference mode.
+            return target.inference_tensor
         if site is None or not site.grad_enabled:
             return None
         if target is not None and target.grad is not None:
