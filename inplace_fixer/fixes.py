@@ -334,15 +334,6 @@ def combine(
     return applicability, reason
 
 
-def proposed(
-    applicability: Applicability,
-    reason,
-    original: cst.CSTNode,
-    replacement,
-) -> ProposedFix:
-    return ProposedFix(applicability, reason, original, replacement)
-
-
 def statement_fix(
     site: Site,
     inplace_expression: cst.CSTNode,

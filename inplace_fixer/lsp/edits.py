@@ -16,7 +16,7 @@ from lsprotocol import types
 from inplace_fixer import model
 from inplace_fixer.lsp.text import LINE_BREAK, TextIndex
 
-# The suppression comment the engine honours: `# noqa: IPF001` or `# noqa: IPF001, IPF006`.
+# The suppression comment the engine honours ("noqa" followed by a colon and codes: IPF001, IPF006).
 NOQA_CODES = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.I)
 
 

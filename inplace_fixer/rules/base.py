@@ -140,8 +140,4 @@ def in_path_message(what: str, target: str) -> str:
     return f"`{what}` modifies `{target}` in place, in a gradient path: it derives from {{grad}}"
 
 
-def dedent_example(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
-
-
-__all__ = ["Invalid", "ProposedFix", "Report", "Rule", "RuleContext", "code", "dedent_example", "in_path_message"]
+__all__ = ["Invalid", "ProposedFix", "Report", "Rule", "RuleContext", "code", "in_path_message"]
