@@ -955,15 +955,15 @@ class Interpreter:
     def _torch_call(self, qualname: str, node: cst.Call, args, state: _State) -> Value:
         site = state.site.statement if state.site else None
         keywords = {name: value for name, value in args if name not in (None, "*")}
-        requires_grad = _keyword_is_true(node, "requires_grad")
-        if qualname in ("torch.autograd.backward", "torch.autograd.grad") and not _keyword_is_true(node, "retain_graph"):
+        requires_grad = true_flag(node, "requires_grad", None) is not None
+        if qualname in ("torch.autograd.backward", "torch.autograd.grad") and true_flag(node, "retain_graph", None) is None:
             self._graph_freed(state)
             return OTHER if qualname.endswith("backward") else Value(Kind.TENSORS, element=tensor())
         if qualname in torch_api.GRAD_OFF or qualname in torch_api.GRAD_ON or qualname in torch_api.GRAD_SET:
             return Value(Kind.OTHER, qualname=_grad_mode_tag(qualname, node))
         if qualname in torch_api.PARAMETER:
             data = args[0][1] if args else UNKNOWN
-            if _keyword_is_false(node, "requires_grad") or (len(args) > 1 and _positional_is_false(node, 1)):
+            if false_flag(node, "requires_grad", 1):
                 return tensor(is_parameter=True, dtype=data.dtype or torch_api.DEFAULT_FLOAT)
             return tensor(
                 grad=Reason("{name} (nn.Parameter, line {line})", site), is_parameter=True,
@@ -1031,7 +1031,7 @@ class Interpreter:
         grad = (receiver.grad or _first_grad(args)) if state.grad_enabled else receiver.grad
         site = state.site.statement if state.site else None
         if name == "requires_grad_":
-            if _positional_is_false(node, 0) or _keyword_is_false(node, "requires_grad"):
+            if false_flag(node, "requires_grad", 0):
                 return receiver
             marked = receiver.with_(
                 grad=Reason(f"`{source}` ({source}.requires_grad_(), line {{line}})", site),
@@ -1054,12 +1054,12 @@ class Interpreter:
         if name.startswith("new_") and name != "new_":
             # x.new_zeros(...), x.new_full(...): a new tensor with x's dtype and device, never
             # in x's graph.
-            requires = _keyword_is_true(node, "requires_grad")
+            requires = true_flag(node, "requires_grad", None) is not None
             return tensor(
                 dtype=receiver.dtype,
                 grad=Reason("{name} (created with requires_grad=True, line {line})", site) if requires else None,
             )
-        if name == "backward" and not _keyword_is_true(node, "retain_graph"):
+        if name == "backward" and true_flag(node, "retain_graph", None) is None:
             self._graph_freed(state)
             return OTHER
         if name in ("detach", "detach_"):
@@ -1222,31 +1222,11 @@ def _has_dim_argument(node: cst.Call) -> bool:
     )
 
 
-def _keyword_is_true(node: cst.Call, keyword: str) -> bool:
-    return any(
-        a.keyword is not None and a.keyword.value == keyword and isinstance(a.value, cst.Name) and a.value.value == "True"
-        for a in node.args
-    )
-
-
-def _keyword_is_false(node: cst.Call, keyword: str) -> bool:
-    return any(
-        a.keyword is not None and a.keyword.value == keyword and isinstance(a.value, cst.Name) and a.value.value == "False"
-        for a in node.args
-    )
-
-
-def _positional_is_false(node: cst.Call, index: int) -> bool:
-    positional = [a for a in node.args if a.keyword is None and not a.star]
-    return len(positional) > index and isinstance(positional[index].value, cst.Name) and positional[index].value.value == "False"
-
-
 def _grad_mode_tag(qualname: str, node: cst.Call) -> str:
     if qualname in torch_api.GRAD_SET:
-        return "gradmode:off" if _positional_is_false(node, 0) or _keyword_is_false(node, "mode") else "gradmode:on"
+        return "gradmode:off" if false_flag(node, "mode", 0) else "gradmode:on"
     if qualname in torch_api.INFERENCE_MODE:
-        off = _positional_is_false(node, 0) or _keyword_is_false(node, "mode")
-        return "gradmode:on" if off else "gradmode:inference"
+        return "gradmode:on" if false_flag(node, "mode", 0) else "gradmode:inference"
     return "gradmode:off" if qualname in torch_api.GRAD_OFF else "gradmode:on"
 
 
@@ -1337,15 +1317,24 @@ def _saved_element(base: Value, node: cst.Subscript) -> Optional[Reason]:
 
 def true_flag(node: cst.Call, keyword: str, position: Optional[int]) -> Optional[cst.Arg]:
     """The argument of ``node`` that passes ``keyword=True``, by keyword or at ``position``."""
+    return _literal_flag(node, keyword, position, "True")
+
+
+def false_flag(node: cst.Call, keyword: str, position: Optional[int]) -> bool:
+    """Whether ``node`` passes ``keyword=False``, by keyword or at ``position``."""
+    return _literal_flag(node, keyword, position, "False") is not None
+
+
+def _literal_flag(node: cst.Call, keyword: str, position: Optional[int], literal: str) -> Optional[cst.Arg]:
     positional = [a for a in node.args if a.keyword is None and not a.star]
     for arg in node.args:
         if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg if _is_true(arg.value) else None
+            return arg if _is_name(arg.value, literal) else None
     if position is not None and len(positional) > position:
         arg = positional[position]
-        return arg if _is_true(arg.value) else None
+        return arg if _is_name(arg.value, literal) else None
     return None
 
 
-def _is_true(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "True"
+def _is_name(node: cst.BaseExpression, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
