@@ -94,22 +94,6 @@ def _python_syntax_error(source: str) -> Optional[str]:
     return None
 
 
-def _torch_name(module: cst.Module) -> Optional[str]:
-    """The name under which the module imported ``torch`` itself, if it did."""
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    dotted = cst.Module([]).code_for_node(alias.name)
-                    if dotted == "torch" and alias.asname is not None:
-                        return alias.asname.name.value  # type: ignore[union-attr]
-                    if dotted == "torch" or (dotted.startswith("torch.") and alias.asname is None):
-                        return "torch"
-    return None
-
-
 def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_Located]:
     selected = [rule for rule in rule_registry.ALL_RULES if config.is_selected(rule.code)]
     if not selected:
@@ -119,7 +103,7 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     interpreter = Interpreter(module)
     facts = interpreter.run()
     context = RuleContext(
-        module=module, torch_name=_torch_name(module), facts=facts,
+        module=module, torch_name=interpreter.torch_name(), facts=facts,
         inplace_module_calls=interpreter.inplace_module_calls,
     )
     active = [rule(context) for rule in selected]

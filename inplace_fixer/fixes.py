@@ -15,6 +15,7 @@ from libcst import matchers as m
 from inplace_fixer.inference import Kind, Reason, Site, Value
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import ProposedFix
+from inplace_fixer.source import code
 
 AUGMENTED_TO_BINARY: dict[type, type] = {
     cst.AddAssign: cst.Add,
@@ -264,7 +265,7 @@ def target_safety(
     target: cst.BaseExpression, value: Value, site: Optional[Site] = None
 ) -> tuple[Applicability, Optional[Union[str, Reason]]]:
     """Whether rebinding ``target`` to a new tensor is invisible to the rest of the program."""
-    text = cst.Module([]).code_for_node(target)
+    text = code(target, limit=None)
     if isinstance(target, cst.Attribute):
         if value.is_parameter:
             return Applicability.DISPLAY_ONLY, (
@@ -308,19 +309,15 @@ def operand_doubt(target_text: str, target: Value, operands: Iterable[tuple[cst.
             ):
                 continue
             return (
-                f"`{_text(node)}` may be a tensor of another dtype: in place keeps the dtype of `{target_text}`, "
+                f"`{code(node, limit=None)}` may be a tensor of another dtype: in place keeps the dtype of `{target_text}`, "
                 "the rewrite would promote"
             )
         if value.kind is Kind.TENSOR and (value.dtype is None or target.dtype is None or value.dtype != target.dtype):
             return (
-                f"`{_text(node)}` may have another dtype than `{target_text}`: in place keeps the dtype of "
+                f"`{code(node, limit=None)}` may have another dtype than `{target_text}`: in place keeps the dtype of "
                 f"`{target_text}`, the rewrite would promote"
             )
     return None
-
-
-def _text(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 def combine(

@@ -19,6 +19,7 @@ from inplace_fixer import saved_tensors, torch_data
 from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.sites import FunctionInfo, NodeFact, Site
 from inplace_fixer.inference.values import OTHER, UNKNOWN, Kind, Reason, Value, join, tensor
+from inplace_fixer.source import code
 
 NUMBER = Value(Kind.OTHER, qualname="number")
 # Calls that return several views of their input. torch forbids changing in place the outputs of
@@ -47,10 +48,7 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
 def _describe(node: cst.BaseExpression) -> str:
     """How a message names an expression: its dotted name, else its (shortened) source text."""
     name = dotted_name(node)
-    if name is not None:
-        return name
-    text = " ".join(cst.Module([]).code_for_node(node).split())
-    return text if len(text) <= 40 else text[:37] + "..."
+    return name if name is not None else code(node, limit=40)
 
 
 def _module_name(node: cst.BaseExpression) -> str:
@@ -91,10 +89,17 @@ class Interpreter:
     inplace_module_calls: dict[int, list[Value]] = field(default_factory=dict)
     # class name of a module defined in this file -> (positional argument values, call site)
     forward_calls: dict[str, list] = field(default_factory=dict)
+    # What each module-level name holds once the module body has run (imports included).
+    module_names: Env = field(default_factory=dict)
+
+    def torch_name(self) -> Optional[str]:
+        """The module-level name bound to the ``torch`` package itself, if any."""
+        names = [n for n, v in self.module_names.items() if v.kind is Kind.API and v.qualname == "torch"]
+        return "torch" if "torch" in names else (names[0] if names else None)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> dict[cst.CSTNode, NodeFact]:
-        state = _State(env={}, globals={}, function=None)
+        state = _State(env=self.module_names, globals={}, function=None)
         state.globals = state.env
         self._statements(self.module.body, state, line=None)
         while self._pending:
@@ -1118,7 +1123,7 @@ class Interpreter:
 def _function_value(node: cst.FunctionDef, interpreter: Interpreter) -> Value:
     returns = node.returns
     if returns is not None:
-        text = cst.Module([]).code_for_node(returns.annotation)
+        text = code(returns.annotation, limit=None)
         if text in ("Tensor", "torch.Tensor"):
             return Value(Kind.OTHER, qualname="function->tensor")
     return OTHER
@@ -1208,7 +1213,7 @@ def _factory_dtype(qualname: str, node: cst.Call, args) -> Optional[str]:
     if short.endswith("_like") and args and args[0][1].kind is Kind.TENSOR:
         return args[0][1].dtype
     if short in ("tensor", "as_tensor") and node.args:
-        text = cst.Module([]).code_for_node(node.args[0].value)
+        text = code(node.args[0].value, limit=None)
         if "." in text and not any(c.isalpha() for c in text):
             return torch_api.DEFAULT_FLOAT
     return None

@@ -16,6 +16,7 @@ import libcst as cst
 from inplace_fixer.inference import NodeFact, Value
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability
+from inplace_fixer.source import code
 
 NewNode = Union[cst.CSTNode, cst.FlattenSentinel, cst.RemovalSentinel]
 
@@ -127,12 +128,6 @@ class Rule:
         category_reason: Optional[Union[Reason, str]] = None,
     ) -> None:
         self.reports.append(Report(node, message, fix, grad_reason, target, category, category_reason))
-
-
-def code(node: cst.CSTNode, limit: int = 60) -> str:
-    """Source text of a node for messages, on one line and shortened."""
-    text = " ".join(cst.Module([]).code_for_node(node).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def in_path_message(what: str, target: str) -> str:

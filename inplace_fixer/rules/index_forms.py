@@ -18,6 +18,7 @@ from inplace_fixer import fixes
 from inplace_fixer.inference import Kind, Site, Value
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import ProposedFix
+from inplace_fixer.source import code
 
 
 def _is_full_slice(element: cst.SubscriptElement) -> bool:
@@ -73,7 +74,7 @@ def _value_doubt(rule, base: cst.BaseExpression, base_value: Value, values: cst.
     if value is not None and value.kind is Kind.TENSOR and value.dtype is not None and value.dtype == base_value.dtype:
         return None
     return (
-        f"`index_put` needs `{fixes._text(values)}` to have the dtype of `{fixes._text(base)}` (a write casts it); "
+        f"`index_put` needs `{code(values, limit=None)}` to have the dtype of `{code(base, limit=None)}` (a write casts it); "
         "if they differ the rewrite raises"
     )
 
@@ -90,7 +91,7 @@ def augmented_index_fix(rule, site: Site, node: cst.AugAssign, target: cst.Subsc
         doubt = None
         operand = rule.value(node.value)
         if not _is_number(node.value, operand):
-            doubt = fixes.operand_doubt(fixes._text(base), base_value, [(node.value, operand)])
+            doubt = fixes.operand_doubt(code(base, limit=None), base_value, [(node.value, operand)])
         return fixes.statement_fix(site, node, base, base_value, _index_put(base, index, source), doubt)
     form = _scatter_form(rule, target)
     if form is None:
@@ -138,7 +139,7 @@ def _is_mask_of(mask: cst.BaseExpression, base: cst.BaseExpression, rule) -> boo
     just before."""
     value = rule.value(mask)
     if isinstance(mask, cst.Name) and value is not None and value.shape_of is not None:
-        return value.shape_of == fixes._text(base)
+        return value.shape_of == code(base, limit=None)
     if isinstance(mask, cst.Comparison) and len(mask.comparisons) == 1:
         comparison = mask.comparisons[0]
         if isinstance(comparison.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)):

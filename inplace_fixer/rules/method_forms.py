@@ -15,6 +15,7 @@ import libcst as cst
 
 from inplace_fixer import fixes, torch_data
 from inplace_fixer.inference import Kind
+from inplace_fixer.source import code
 from inplace_fixer.torch_data import InplaceKind
 
 NO_ZERO_GRADIENT = (
@@ -75,10 +76,10 @@ def out_of_place_chain(rule, root: cst.BaseExpression, steps: Sequence[cst.Call]
     doubt = None
     caveat = None
     root_value = rule.value(root)
-    root_text = fixes._text(root)
+    root_text = code(root, limit=None)
     for index, step in enumerate(steps):
         if index > 0 and any(fixes.mentions(arg.value, root) for arg in step.args):
-            return ChainRewrite(None, refusal=f"`{fixes._text(step.func.attr)}` reads `{root_text}` after the chain changed it")  # type: ignore[attr-defined]
+            return ChainRewrite(None, refusal=f"`{code(step.func.attr, limit=None)}` reads `{root_text}` after the chain changed it")  # type: ignore[attr-defined]
         form = _out_of_place_call(rule, current, root, step)
         if form.expression is None:
             return form
@@ -105,7 +106,7 @@ def _out_of_place_call(rule, receiver: cst.BaseExpression, root: cst.BaseExpress
     info = inplace_method_of(step)
     name = step.func.attr.value  # type: ignore[attr-defined]
     args = list(step.args)
-    root_text = fixes._text(root)
+    root_text = code(root, limit=None)
     torch_name = rule.context.torch_name
     if info.kind is InplaceKind.VALUE or info.kind is InplaceKind.METADATA:
         operator = fixes.METHOD_OPERATORS.get(info.out_of_place or "")
