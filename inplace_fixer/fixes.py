@@ -141,6 +141,14 @@ def without_arg(call: cst.Call, removed: cst.Arg) -> cst.Call:
     return call.with_changes(args=_tidy_args(args))
 
 
+def torch_reference(torch_name: str, qualname: str) -> cst.BaseExpression:
+    """``torch.nn.functional.relu`` written through the module's own name for torch (``T``)."""
+    expression: cst.BaseExpression = cst.Name(torch_name)
+    for part in qualname.split(".")[1:]:
+        expression = cst.Attribute(expression, cst.Name(part))
+    return expression
+
+
 def rebind(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
     return cst.Assign(targets=[cst.AssignTarget(_clean_target(target))], value=value)
 

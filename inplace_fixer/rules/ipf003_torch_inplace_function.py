@@ -108,7 +108,4 @@ def _function_expression(func: cst.BaseExpression, qualname: str, out_of_place: 
         return func.with_changes(attr=cst.Name(short))
     if torch_name is None:
         return None
-    expression: cst.BaseExpression = cst.Name(torch_name)
-    for part in out_of_place.split(".")[1:]:
-        expression = cst.Attribute(expression, cst.Name(part))
-    return expression
+    return fixes.torch_reference(torch_name, out_of_place)

@@ -127,7 +127,7 @@ def _out_of_place_call(rule, receiver: cst.BaseExpression, root: cst.BaseExpress
         if name in ("zero_", "fill_") and torch_name is not None and isinstance(receiver, (cst.Name, cst.Attribute)):
             fill_value = cst.Integer("0") if name == "zero_" else (args[0].value if len(args) == 1 and args[0].keyword is None else None)
             if fill_value is not None:
-                fill = cst.Attribute(cst.Name(torch_name), cst.Name("fill"))
+                fill = fixes.torch_reference(torch_name, "torch.fill")
                 return ChainRewrite(cst.Call(func=fill, args=[cst.Arg(receiver), cst.Arg(fill_value)]))
         if name == "copy_" and len(args) == 1 and args[0].keyword is None and isinstance(receiver, (cst.Name, cst.Attribute)):
             source = fixes.method_call(args[0].value, "to", [cst.Arg(receiver)])
@@ -147,9 +147,9 @@ def _random_fill(rule, receiver, root_text: str, name: str, step: cst.Call, torc
         return ChainRewrite(None, refusal=f"`{name}` needs `torch` in scope for its out-of-place form (torch.empty_like)")
     if not step.args and name in ("normal_", "uniform_"):
         factory = "randn_like" if name == "normal_" else "rand_like"
-        call = cst.Call(cst.Attribute(cst.Name(torch_name), cst.Name(factory)), [cst.Arg(receiver)])
+        call = cst.Call(fixes.torch_reference(torch_name, f"torch.{factory}"), [cst.Arg(receiver)])
         return ChainRewrite(call, caveat=caveat)
-    fresh = cst.Call(cst.Attribute(cst.Name(torch_name), cst.Name("empty_like")), [cst.Arg(receiver)])
+    fresh = cst.Call(fixes.torch_reference(torch_name, "torch.empty_like"), [cst.Arg(receiver)])
     return ChainRewrite(step.with_changes(func=step.func.with_changes(value=fresh)), caveat=caveat)  # type: ignore[attr-defined]
 
 
