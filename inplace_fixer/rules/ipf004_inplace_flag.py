@@ -7,7 +7,7 @@ from libcst import matchers as m
 
 from inplace_fixer import fixes, saved_tensors, torch_data
 from inplace_fixer.inference import Kind, Reason
-from inplace_fixer.inference.interpreter import true_flag
+from inplace_fixer.inference.flags import true_flag
 from inplace_fixer.model import BREAKS_BACKWARD, IN_GRADIENT_PATH, Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
 

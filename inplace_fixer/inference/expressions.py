@@ -1,0 +1,286 @@
+"""Expressions: names, literals, operators, attributes, subscripts, and the dispatch of calls."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from inplace_fixer.inference import torch_api
+from inplace_fixer.inference.sites import NodeFact
+from inplace_fixer.inference.state import (
+    BUILTIN_CONTAINERS,
+    BUILTIN_NON_TENSORS,
+    NUMBER,
+    State,
+    describe,
+    dotted_name,
+)
+from inplace_fixer.inference.value_ops import (
+    OPERATOR_SYMBOLS,
+    binary,
+    fresh,
+    saved_element,
+    view_value,
+)
+from inplace_fixer.inference.values import (
+    OTHER,
+    UNKNOWN,
+    Kind,
+    Reason,
+    Value,
+    join,
+    tensor,
+)
+
+
+class ExpressionsMixin:
+    # ------------------------------------------------------------------ expressions
+    def _record(self, node: cst.CSTNode, value: Value, state: State) -> Value:
+        existing = self.facts.get(node)
+        if existing is not None and existing.value != value:
+            value = join(existing.value, value)
+        self.facts[node] = NodeFact(value, state.site)  # type: ignore[arg-type]
+        return value
+
+    def _expr(self, node: cst.BaseExpression, state: State) -> Value:
+        self._visit(node)
+        return self._record(node, self._evaluate(node, state), state)
+
+    def _evaluate(self, node: cst.BaseExpression, state: State) -> Value:
+        if isinstance(node, cst.Name):
+            return self._lookup(node.value, state)
+        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+            return NUMBER
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            if isinstance(node, cst.FormattedString):
+                for part in node.parts:
+                    if isinstance(part, cst.FormattedStringExpression):
+                        self._expr(part.expression, state)
+            return OTHER
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, state)
+        if isinstance(node, cst.Call):
+            return self._call(node, state)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, state)
+        if isinstance(node, cst.BinaryOperation):
+            left = self._expr(node.left, state)
+            right = self._expr(node.right, state)
+            result = binary(left, right, state, node.operator)
+            symbol = OPERATOR_SYMBOLS.get(type(node.operator))
+            if symbol is not None and result.kind is Kind.TENSOR:
+                result = self._note_saves(
+                    "operator", symbol, f"`{symbol}`", [(node.left, left), (node.right, right)], {}, result, state
+                )
+            return result
+        if isinstance(node, cst.UnaryOperation):
+            operand = self._expr(node.expression, state)
+            if isinstance(node.operator, cst.Not):
+                return OTHER
+            return fresh(operand) if operand.kind is Kind.TENSOR else operand if operand.kind is Kind.OTHER else UNKNOWN
+        if isinstance(node, cst.Comparison):
+            left = self._expr(node.left, state)
+            values = [left] + [self._expr(c.comparator, state) for c in node.comparisons]
+            if any(v.kind is Kind.TENSOR for v in values) and not any(
+                isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons
+            ):
+                shape_of = None
+                if len(values) == 2 and values[0].kind is Kind.TENSOR and values[1].qualname == "number":
+                    shape_of = dotted_name(node.left)
+                return tensor(dtype="bool", shape_of=shape_of)
+            return OTHER
+        if isinstance(node, cst.BooleanOperation):
+            return join(self._expr(node.left, state), self._expr(node.right, state))
+        if isinstance(node, cst.IfExp):
+            self._expr(node.test, state)
+            return join(self._expr(node.body, state), self._expr(node.orelse, state))
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            element = None
+            for item in node.elements:
+                value = self._expr(item.value, state)
+                element = join(element, value) if element is not None else value
+                if value.kind is Kind.TENSOR:
+                    self._escape(value, "it is also stored in a list or tuple", state)
+            if element is not None and element.kind is Kind.TENSOR:
+                return Value(Kind.CONTAINER, element=element.with_(obj=None, alias=Reason("it is an element of a list or tuple")))
+            return Value(Kind.CONTAINER, element=element if element and element.kind is not Kind.UNKNOWN else None)
+        if isinstance(node, cst.Dict):
+            for item in node.elements:
+                if isinstance(item, cst.DictElement):
+                    self._expr(item.key, state)
+                self._expr(item.value, state)
+            return Value(Kind.CONTAINER)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self._comprehension(node, state)
+        if isinstance(node, cst.NamedExpr):
+            value = self._expr(node.value, state)
+            self._bind(node.target, value, state)
+            return value
+        if isinstance(node, cst.Lambda):
+            return OTHER
+        if isinstance(node, cst.Await):
+            self._expr(node.expression, state)
+            return UNKNOWN
+        if isinstance(node, cst.Yield):
+            if isinstance(node.value, cst.BaseExpression):
+                value = self._expr(node.value, state)
+                if value.kind is Kind.TENSOR:
+                    self._escape(value, "it is yielded to the caller", state)
+            return UNKNOWN
+        if isinstance(node, cst.StarredElement):
+            self._expr(node.value, state)
+            return UNKNOWN
+        return UNKNOWN
+
+    def _comprehension(self, node, state: State) -> Value:
+        env = dict(state.env)
+        saved = state.env
+        state.env = env
+        try:
+            for_in = node.for_in
+            while for_in is not None:
+                iterable = self._expr(for_in.iter, state)
+                self._bind(for_in.target, self._element_of(iterable, for_in.iter), state)
+                for condition in for_in.ifs:
+                    self._expr(condition.test, state)
+                for_in = for_in.inner_for_in
+            if isinstance(node, cst.DictComp):
+                self._expr(node.key, state)
+                element = self._expr(node.value, state)
+            else:
+                element = self._expr(node.elt, state)
+        finally:
+            state.env = saved
+        if element.kind is Kind.TENSOR and not isinstance(node, (cst.GeneratorExp, cst.DictComp)):
+            return Value(Kind.CONTAINER, element=element.with_(obj=None, alias=Reason("it is an element of a list")))
+        return Value(Kind.CONTAINER)
+
+    def _lookup(self, name: str, state: State) -> Value:
+        if name in state.env:
+            return state.env[name]
+        if name in state.globals:
+            value = state.globals[name]
+            if value.kind is Kind.TENSOR and state.function is not None:
+                return value.with_(alias=value.alias or Reason(f"`{name}` is a global: other code sees the same tensor"))
+            return value
+        if name in ("True", "False", "None"):
+            return OTHER
+        if name in BUILTIN_NON_TENSORS or name in BUILTIN_CONTAINERS:
+            return Value(Kind.API, qualname=f"builtins.{name}")
+        return UNKNOWN
+
+    def _attribute(self, node: cst.Attribute, state: State) -> Value:
+        base = self._expr(node.value, state)
+        if base.kind is not Kind.TENSOR:
+            return self._attribute_of(base, node, state)
+        name = node.attr.value
+        source = describe(node.value)
+        if name == "data":
+            return base.with_(
+                grad=None, is_data=True, data_grad=base.grad, obj=None, leaf=None, is_parameter=False, view_of=source,
+                alias=Reason(f"`{source}.data` shares memory with `{source}`"),
+            )
+        if name == "grad":
+            return tensor(dtype=base.dtype)
+        if name in torch_api.VIEW_ATTRIBUTES:
+            return view_value(base, source, f"`{source}.{name}`", state)
+        if name in torch_api.NON_TENSOR_ATTRIBUTES:
+            return NUMBER if name in ("ndim", "itemsize", "nbytes") else OTHER
+        return UNKNOWN
+
+    def _subscript(self, node: cst.Subscript, state: State) -> Value:
+        base = self._expr(node.value, state)
+        # Indexing with a tensor or a list copies (advanced indexing); anything else (ints,
+        # slices, None, or values we cannot tell) is taken to give a view, the cautious side.
+        basic = True
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                index = self._expr(element.slice.value, state)
+                if index.kind is Kind.TENSOR or (index.kind is Kind.CONTAINER and not isinstance(element.slice.value, cst.Tuple)):
+                    basic = False
+            else:
+                for part in (element.slice.lower, element.slice.upper, element.slice.step):
+                    if part is not None:
+                        self._expr(part, state)
+        if base.kind is Kind.TENSOR:
+            source = describe(node.value)
+            if basic:
+                return view_value(base, source, f"`{source}[...]`", state)
+            return fresh(base)
+        if base.kind in (Kind.TENSORS, Kind.CONTAINER):
+            element = base.element or UNKNOWN
+            if element.kind is Kind.TENSOR and base.saved_elements:
+                element = element.with_(saved_by=saved_element(base, node))
+            if element.kind is Kind.TENSOR:
+                if element.alias is not None and element.alias.blocks_fix:
+                    return element.with_(obj=None)
+                source = dotted_name(node.value) or "a list"
+                return element.with_(obj=None, alias=Reason(f"it is an element of `{source}`", blocks_fix=True))
+            return element
+        if base.kind is Kind.API:
+            return base  # typing subscripts: Optional[Tensor], list[Tensor]
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ calls
+    def _call(self, node: cst.Call, state: State) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = self._expr(func.value, state)
+            if receiver.kind is Kind.TENSOR:
+                args = self._args(node, state)
+                result = self._tensor_method(receiver, func, node, args, state)
+                self._record(func, OTHER, state)
+                return result
+            callee = self._record(func, self._attribute_of(receiver, func, state), state)
+            args = self._args(node, state)
+            if receiver.kind is Kind.CONTAINER and func.attr.value in ("append", "extend", "insert", "add"):
+                self._container_add(func, receiver, args, state)
+                return OTHER
+            if receiver.kind is Kind.MODULE:
+                result = self._module_method(receiver, node, args, state)
+                if result is not None:
+                    return result
+        else:
+            callee = self._expr(func, state)
+            args = self._args(node, state)
+        return self._call_value(callee, node, args, state)
+
+    def _attribute_of(self, receiver: Value, node: cst.Attribute, state: State) -> Value:
+        """``receiver.name`` for anything but a tensor receiver (already evaluated)."""
+        name = node.attr.value
+        if receiver.kind is Kind.API and receiver.qualname is not None:
+            return Value(Kind.API, qualname=f"{receiver.qualname}.{name}")
+        key = dotted_name(node)
+        if key is not None and key in state.env:
+            return state.env[key]
+        if receiver.kind is Kind.MODULE:
+            known = receiver.attribute(name)
+            if known is not None:
+                return known
+            if torch_api.is_torch(receiver.qualname) and name in torch_api.MODULE_PARAMETERS:
+                # nn.Linear(...).weight and the like: Parameters the torch module registers.
+                return tensor(
+                    grad=Reason(f"`{key or name}` (a Parameter of a torch module)"), is_parameter=True,
+                    leaf=Reason(f"`{key or name}` is an nn.Parameter"), dtype=torch_api.DEFAULT_FLOAT,
+                )
+        return UNKNOWN
+
+    def _args(self, node: cst.Call, state: State) -> list[tuple[Optional[str], Value]]:
+        return [
+            (arg.keyword.value if arg.keyword is not None else ("*" if arg.star else None), self._expr(arg.value, state))
+            for arg in node.args
+        ]
+
+    def _container_add(self, func: cst.Attribute, receiver: Value, args, state: State) -> None:
+        key = dotted_name(func.value)
+        added = args[-1][1] if args else UNKNOWN
+        if func.attr.value == "extend":
+            added = added.element or UNKNOWN if added.kind in (Kind.CONTAINER, Kind.TENSORS) else UNKNOWN
+        if added.kind is Kind.TENSOR:
+            self._escape(added, f"it is also stored in `{key or 'a list'}`", state)
+            added = added.with_(obj=None, alias=Reason(f"it is an element of `{key or 'a list'}`"))
+        if key is not None and key in state.env:
+            element = join(receiver.element, added) if receiver.element else added
+            state.env[key] = receiver.with_(element=element)
+

@@ -1,0 +1,251 @@
+"""Statements: blocks, branches and loops (with their joins), `with` grad modes, small statements and
+imports."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import libcst as cst
+
+from inplace_fixer.inference.grad_modes import (
+    annotation_kind,
+    grad_mode_of,
+    is_inference_mode,
+)
+from inplace_fixer.inference.sites import Site
+from inplace_fixer.inference.state import Env, State, describe, module_name
+from inplace_fixer.inference.value_ops import NEVER_RAN, binary, join_envs
+from inplace_fixer.inference.values import UNKNOWN, Kind, Reason, Value, join, tensor
+
+
+class StatementsMixin:
+    # ------------------------------------------------------------------ statements
+    def _statements(self, body: Sequence[cst.CSTNode], state: State, line) -> None:
+        for index, statement in enumerate(body):
+            state.block, state.index = body, index
+            self._statement(statement, state)
+
+    def _visit(self, node: cst.CSTNode) -> None:
+        if id(node) not in self._ordered:
+            self._ordered.add(id(node))
+            self.order.append(node)
+
+    def _statement(self, statement: cst.CSTNode, state: State) -> None:
+        self._visit(statement)
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in statement.body:
+                self._visit(small)
+                state.site = Site(
+                    small, statement, state.grad_enabled, state.function, state.in_loop, state.block, state.index,
+                    state.loop_block, state.inference,
+                )
+                self._small(small, state)
+        elif isinstance(statement, cst.If):
+            self._site(statement, state)
+            self._expr(statement.test, state)
+            then_env = dict(state.env)
+            self._block(statement.body, state, then_env)
+            else_env = dict(state.env)
+            if statement.orelse is not None:
+                orelse = statement.orelse
+                if isinstance(orelse, cst.If):
+                    self._statement_in(orelse, state, else_env)
+                else:
+                    self._block(orelse.body, state, else_env)
+            state.env.clear()
+            state.env.update(join_envs(then_env, else_env))
+        elif isinstance(statement, cst.For):
+            self._for(statement, state)
+        elif isinstance(statement, cst.While):
+            self._site(statement, state)
+            before = dict(state.env)
+            self._loop_body(statement.body, state, lambda: self._expr(statement.test, state))
+            state.env.update(join_envs(before, state.env))
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, state, state.env)
+        elif isinstance(statement, (cst.Try, cst.TryStar)):
+            before = dict(state.env)
+            self._block(statement.body, state, state.env)
+            merged = join_envs(before, state.env)
+            for handler in statement.handlers:
+                handler_env = dict(merged)
+                self._block(handler.body, state, handler_env)
+                merged = join_envs(merged, handler_env)
+            if statement.orelse is not None:
+                self._block(statement.orelse.body, state, merged)
+            if statement.finalbody is not None:
+                self._block(statement.finalbody.body, state, merged)
+            state.env.clear()
+            state.env.update(merged)
+        elif isinstance(statement, cst.With):
+            self._with(statement, state)
+        elif isinstance(statement, cst.FunctionDef):
+            self._function_def(statement, state, class_name=None, is_module=False)
+        elif isinstance(statement, cst.ClassDef):
+            self._class_def(statement, state)
+        elif isinstance(statement, cst.Match):
+            self._site(statement, state)
+            self._expr(statement.subject, state)
+            merged = dict(state.env)
+            for case in statement.cases:
+                case_env = dict(state.env)
+                self._block(case.body, state, case_env)
+                merged = join_envs(merged, case_env)
+            state.env.clear()
+            state.env.update(merged)
+
+    def _statement_in(self, statement: cst.CSTNode, state: State, env: Env) -> None:
+        saved = state.env
+        state.env = env
+        try:
+            self._statement(statement, state)
+        finally:
+            state.env = saved
+
+    def _block(self, body: cst.BaseSuite, state: State, env: Env) -> None:
+        saved = state.env
+        state.env = env
+        try:
+            if isinstance(body, cst.SimpleStatementSuite):
+                state.block, state.index = (), -1
+                self._statement(body, state)
+            else:
+                for index, statement in enumerate(body.body):
+                    state.block, state.index = body.body, index
+                    self._statement(statement, state)
+        finally:
+            state.env = saved
+
+    def _site(self, statement: cst.CSTNode, state: State) -> None:
+        state.site = Site(statement, None, state.grad_enabled, state.function, state.in_loop, inference=state.inference)
+
+    def _loop_body(self, body: cst.BaseSuite, state: State, header) -> None:
+        was_in_loop, outer_loop_block = state.in_loop, state.loop_block
+        state.in_loop = True
+        state.loop_block = body.body if isinstance(body, cst.IndentedBlock) else ()
+        try:
+            # Twice, so that what one iteration leaves behind is seen by the next.
+            for _ in range(2):
+                header()
+                env = dict(state.env)
+                self._block(body, state, env)
+                state.env.update(join_envs(state.env, env))
+        finally:
+            state.in_loop, state.loop_block = was_in_loop, outer_loop_block
+
+    def _for(self, statement: cst.For, state: State) -> None:
+        self._site(statement, state)
+        iterable = self._expr(statement.iter, state)
+        element = self._element_of(iterable, statement.iter)
+        before = dict(state.env)
+
+        def header() -> None:
+            self._site(statement, state)
+            self._bind(statement.target, element, state)
+
+        self._loop_body(statement.body, state, header)
+        state.env.update(join_envs(before, state.env))
+        if statement.orelse is not None:
+            self._block(statement.orelse.body, state, state.env)
+
+    def _element_of(self, iterable: Value, node: cst.BaseExpression) -> Value:
+        source = describe(node)
+        if iterable.kind is Kind.TENSOR:
+            # Iterating a tensor unbinds it: each row is one of several views of the same base.
+            return iterable.with_(
+                obj=None,
+                alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)" + NEVER_RAN.format(base=source)),
+                multi_view=True,
+                view_of=source, leaf=None, is_parameter=False,
+            )
+        if iterable.kind in (Kind.TENSORS, Kind.CONTAINER) and iterable.element is not None:
+            element = iterable.element
+            if element.kind is Kind.TENSOR:
+                if element.alias is not None and element.alias.blocks_fix:
+                    return element.with_(obj=None)
+                return element.with_(obj=None, alias=Reason(f"it is an element of `{source}`", blocks_fix=True))
+            return element
+        return UNKNOWN
+
+    def _with(self, statement: cst.With, state: State) -> None:
+        self._site(statement, state)
+        grad_enabled, inference = state.grad_enabled, state.inference
+        for item in statement.items:
+            value = self._expr(item.item, state)
+            mode = grad_mode_of(value)
+            if mode is not None:
+                grad_enabled = mode
+                inference = is_inference_mode(value)
+            if item.asname is not None:
+                self._bind(item.asname.name, value, state)
+        saved = state.grad_enabled, state.inference
+        state.grad_enabled, state.inference = grad_enabled, inference
+        try:
+            self._block(statement.body, state, state.env)
+        finally:
+            state.grad_enabled, state.inference = saved
+
+    # ------------------------------------------------------------------ small statements
+    def _small(self, small: cst.BaseSmallStatement, state: State) -> None:
+        if isinstance(small, cst.Assign):
+            value = self._expr(small.value, state)
+            for target in small.targets:
+                self._bind(target.target, value, state)
+        elif isinstance(small, cst.AnnAssign):
+            value = self._expr(small.value, state) if small.value is not None else None
+            annotated = self._expr(small.annotation.annotation, state)
+            if value is None:
+                is_tensor = annotation_kind(annotated, small.annotation.annotation, self, state)
+                value = tensor(obj=next(self._ids)) if is_tensor is True else UNKNOWN
+            self._bind(small.target, value, state)
+        elif isinstance(small, cst.AugAssign):
+            self._aug_assign(small, state)
+        elif isinstance(small, cst.Expr):
+            self._expr(small.value, state)
+        elif isinstance(small, cst.Return) and small.value is not None:
+            self._expr(small.value, state)
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            self._import(small, state)
+        elif isinstance(small, cst.Assert):
+            self._expr(small.test, state)
+        elif isinstance(small, cst.Raise) and small.exc is not None:
+            self._expr(small.exc, state)
+        elif isinstance(small, cst.Del):
+            self._expr(small.target, state)
+
+    def _aug_assign(self, node: cst.AugAssign, state: State) -> None:
+        target = self._expr(node.target, state)
+        operand = self._expr(node.value, state)
+        if isinstance(node.operator, cst.MatrixMultiplyAssign):
+            # No __imatmul__ on tensors: `x @= y` rebinds x to a new tensor.
+            result = binary(target, operand, state)
+            self._bind(node.target, result.with_(obj=None, alias=None, leaf=None, is_parameter=False), state)
+            return
+        if target.kind is Kind.TENSOR:
+            grad = target.grad or (operand.grad if state.grad_enabled else None)
+            self._rebind_mutated(node.target, target.with_(grad=grad), state)
+        elif target.kind is Kind.OTHER and target.qualname == "number" and operand.kind is Kind.TENSOR:
+            # `f = 1.0; f += t` makes f a tensor.
+            self._bind(node.target, binary(target, operand, state).with_(obj=None), state)
+        elif target.kind is Kind.CONTAINER and isinstance(node.target, cst.Name):
+            element = join(target.element, operand.element) if operand.element else target.element
+            state.env[node.target.value] = target.with_(element=element)
+
+    def _import(self, node, state: State) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                qualname = module_name(alias.name)
+                if alias.asname is not None:
+                    state.env[alias.asname.name.value] = Value(Kind.API, qualname=qualname)  # type: ignore[union-attr]
+                else:
+                    top = qualname.split(".")[0]
+                    state.env[top] = Value(Kind.API, qualname=top)
+            return
+        module = "." * len(node.relative) + module_name(node.module) if node.module else "." * len(node.relative)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = alias.name.value  # type: ignore[union-attr]
+            bound = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
+            state.env[bound] = Value(Kind.API, qualname=f"{module}.{name}")
+
