@@ -38,6 +38,11 @@ def categorize(
         return Category(IN_GRADIENT_PATH, None)
     value = fact.value
     what, name = code(report.node), code(target)  # type: ignore[arg-type]
+    passed = value.passed_at
+    if value.saved_by is not None and passed is not None:
+        saved = value.saved_by
+        text = f"the call on line {{via}} passes {passed.template} as `{name}`, which {saved.template} saved for its backward; backward will raise"
+        return Category(BREAKS_BACKWARD, Reason(text, saved.node, via=passed.node), Reason(f"`{what}` modifies `{name}`: " + text, saved.node, via=passed.node))
     if value.saved_by is not None:
         saved = value.saved_by
         text = f"{saved.template} saved `{name}` for its backward (or a tensor sharing its memory); backward will raise"
@@ -54,6 +59,13 @@ def categorize(
     if value.multi_view:
         text = f"`{name}` is one of several views returned by unbind/split/chunk (or by iterating a tensor): torch forbids changing it in place"
         return Category(BREAKS_BACKWARD, text, f"`{what}` modifies `{name}`, one of several views returned by unbind/split/chunk; torch raises here")
+    if (value.leaf is not None or value.leaf_view is not None) and passed is not None:
+        what_leaf = "a leaf tensor" if value.leaf is not None else "a view of a leaf tensor"
+        text = f"`{name}` is an argument of {fact.site.function.name if fact.site.function else 'a function'}(), and the call on line {{line}} passes {what_leaf} that requires grad: torch raises here"
+        return Category(BREAKS_BACKWARD, Reason(text, passed.node), Reason(
+            f"`{what}` modifies `{name}`, and the call on line {{line}} passes {what_leaf} that requires grad as `{name}`; torch raises here",
+            passed.node,
+        ))
     if value.leaf is not None:
         text = f"`{name}` is a leaf tensor that requires grad: torch raises at this line"
         return Category(BREAKS_BACKWARD, text, f"`{what}` modifies `{name}`, a leaf tensor that requires grad; torch raises here")

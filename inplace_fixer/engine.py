@@ -17,8 +17,8 @@ from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
-from inplace_fixer.positions import positions_of
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
+from inplace_fixer.positions import positions_of
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.suppression import is_suppressed, suppressions
 
@@ -160,6 +160,8 @@ def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:
         for reason in (report.grad_reason, report.fix and report.fix.reason, category.reason, category.message):
             if isinstance(reason, Reason) and reason.node is not None:
                 nodes.append(reason.node)  # type: ignore[arg-type]
+            if isinstance(reason, Reason) and reason.via is not None:
+                nodes.append(reason.via)  # type: ignore[arg-type]
     return nodes
 
 

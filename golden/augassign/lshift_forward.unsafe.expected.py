@@ -6,6 +6,3 @@ class PackBits(nn.Module):
     def forward(self, codes):
         codes = codes << 2
         return codes
-
-
-print(PackBits()(torch.tensor([1, 2, 3])))

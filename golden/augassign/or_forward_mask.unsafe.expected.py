@@ -6,8 +6,3 @@ class PadMask(nn.Module):
     def forward(self, tokens, pad_mask):
         pad_mask = pad_mask | (tokens == 0)
         return pad_mask
-
-
-tokens = torch.tensor([[5, 0, 3, 0]])
-pad_mask = torch.zeros(1, 4, dtype=torch.bool)
-print(PadMask()(tokens, pad_mask))

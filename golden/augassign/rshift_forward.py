@@ -6,6 +6,3 @@ class Quantize(nn.Module):
     def forward(self, codes):
         codes >>= 1
         return codes
-
-
-print(Quantize()(torch.tensor([8, 16, 32])))

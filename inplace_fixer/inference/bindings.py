@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from inplace_fixer.inference.containers import _literal_index
 from inplace_fixer.inference.state import State, dotted_name
 from inplace_fixer.inference.values import UNKNOWN, Kind, Reason, Value, join
 
@@ -16,8 +17,9 @@ class BindingsMixin:
         elif isinstance(target, (cst.Tuple, cst.List)):
             element = self._unpacked(value)
             saved = dict(value.saved_elements or ())
+            items = value.items if value.items is not None and len(value.items) == len(target.elements) else None
             for index, item in enumerate(target.elements):
-                item_value = element
+                item_value = items[index] if items is not None else element
                 if index in saved and element.kind is Kind.TENSOR:
                     item_value = element.with_(saved_by=saved[index])
                 self._bind(item.value, item_value, state)
@@ -34,7 +36,7 @@ class BindingsMixin:
             self._bind_subscript(target, value, state)
 
     def _bind_subscript(self, target: cst.Subscript, value: Value, state: State) -> None:
-        base = self._expr(target.value, state)
+        base = self._dict_if_string_keyed(target, self._expr(target.value, state), state)
         for element in target.slice:
             if isinstance(element.slice, cst.Index):
                 self._expr(element.slice.value, state)
@@ -43,7 +45,12 @@ class BindingsMixin:
             grad = base.grad or (value.grad if state.grad_enabled else None)
             self._rebind_mutated(target.value, base.with_(grad=grad), state)
         elif base.kind is Kind.CONTAINER and key is not None:
-            state.env[key] = base.with_(element=join(base.element, value) if base.element else value)
+            element = join(base.element, value) if base.element else value
+            items = base.items
+            if items is not None:
+                index = _literal_index(target)
+                items = (items[:index] + (value,) + items[index + 1:]) if index is not None and 0 <= index < len(items) else None
+            state.env[key] = base.with_(element=element, items=items)
         if value.kind is Kind.TENSOR:
             self._escape(value, f"it is also stored in `{key or 'a container'}[...]`", state)
 

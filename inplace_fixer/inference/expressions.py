@@ -7,6 +7,8 @@ from typing import Optional
 import libcst as cst
 
 from inplace_fixer.inference import torch_api
+from inplace_fixer.inference.containers import BUILTIN_ITERATORS
+from inplace_fixer.inference.program import FunctionRef
 from inplace_fixer.inference.sites import NodeFact
 from inplace_fixer.inference.state import (
     BUILTIN_CONTAINERS,
@@ -24,12 +26,15 @@ from inplace_fixer.inference.value_ops import (
     view_value,
 )
 from inplace_fixer.inference.values import (
+    NONE,
     OTHER,
+    UNBOUND,
     UNKNOWN,
     Kind,
     Reason,
     Value,
     join,
+    may_require_grad,
     tensor,
 )
 
@@ -37,6 +42,24 @@ from inplace_fixer.inference.values import (
 class ExpressionsMixin:
     # ------------------------------------------------------------------ expressions
     def _record(self, node: cst.CSTNode, value: Value, state: State) -> Value:
+        if value.kind is Kind.TENSOR and value.grad is not None and not may_require_grad(value):
+            value = value.with_(grad=None, leaf=None)  # integer and bool tensors never require grad
+        if state.depth:
+            # Analysed at a call site: this call's value drives the rest of this analysis; the
+            # fact keeps what any call site may pass, and the site of one that runs with grad.
+            existing = self.context_facts.get(node)
+            site = state.site
+            if existing is not None:
+                if existing.value != value:
+                    value_joined = join(existing.value, value)
+                else:
+                    value_joined = value
+                if existing.site is not None and existing.site.grad_enabled and site is not None and not site.grad_enabled:
+                    site = existing.site
+                self.context_facts[node] = NodeFact(value_joined, site)  # type: ignore[arg-type]
+            else:
+                self.context_facts[node] = NodeFact(value, site)  # type: ignore[arg-type]
+            return value
         existing = self.facts.get(node)
         if existing is not None and existing.value != value:
             value = join(existing.value, value)
@@ -96,15 +119,16 @@ class ExpressionsMixin:
             self._expr(node.test, state)
             return join(self._expr(node.body, state), self._expr(node.orelse, state))
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            element = None
+            values = []
             for item in node.elements:
                 value = self._expr(item.value, state)
-                element = join(element, value) if element is not None else value
+                if isinstance(item, cst.StarredElement):
+                    value = UNKNOWN
+                values.append(value)
                 if value.kind is Kind.TENSOR:
                     self._escape(value, "it is also stored in a list or tuple", state)
-            if element is not None and element.kind is Kind.TENSOR:
-                return Value(Kind.CONTAINER, element=element.with_(obj=None, alias=Reason("it is an element of a list or tuple")))
-            return Value(Kind.CONTAINER, element=element if element and element.kind is not Kind.UNKNOWN else None)
+            result = self._list_literal(values, state)
+            return result.with_(items=None) if isinstance(node, cst.Set) or UNKNOWN in values else result
         if isinstance(node, cst.Dict):
             for item in node.elements:
                 if isinstance(item, cst.DictElement):
@@ -118,7 +142,7 @@ class ExpressionsMixin:
             self._bind(node.target, value, state)
             return value
         if isinstance(node, cst.Lambda):
-            return OTHER
+            return self._lambda(node, state)
         if isinstance(node, cst.Await):
             self._expr(node.expression, state)
             return UNKNOWN
@@ -154,6 +178,8 @@ class ExpressionsMixin:
             state.env = saved
         if element.kind is Kind.TENSOR and not isinstance(node, (cst.GeneratorExp, cst.DictComp)):
             return Value(Kind.CONTAINER, element=element.with_(obj=None, alias=Reason("it is an element of a list")))
+        if element.kind is Kind.MODULE and not isinstance(node, cst.DictComp):
+            return Value(Kind.CONTAINER, element=element)
         return Value(Kind.CONTAINER)
 
     def _lookup(self, name: str, state: State) -> Value:
@@ -164,11 +190,13 @@ class ExpressionsMixin:
             if value.kind is Kind.TENSOR and state.function is not None:
                 return value.with_(alias=value.alias or Reason(f"`{name}` is a global: other code sees the same tensor"))
             return value
-        if name in ("True", "False", "None"):
+        if name == "None":
+            return NONE
+        if name in ("True", "False"):
             return OTHER
-        if name in BUILTIN_NON_TENSORS or name in BUILTIN_CONTAINERS:
+        if name in BUILTIN_NON_TENSORS or name in BUILTIN_CONTAINERS or name in BUILTIN_ITERATORS:
             return Value(Kind.API, qualname=f"builtins.{name}")
-        return UNKNOWN
+        return UNBOUND
 
     def _attribute(self, node: cst.Attribute, state: State) -> Value:
         base = self._expr(node.value, state)
@@ -190,7 +218,7 @@ class ExpressionsMixin:
         return UNKNOWN
 
     def _subscript(self, node: cst.Subscript, state: State) -> Value:
-        base = self._expr(node.value, state)
+        base = self._dict_if_string_keyed(node, self._expr(node.value, state), state)
         # Indexing with a tensor or a list copies (advanced indexing); anything else (ints,
         # slices, None, or values we cannot tell) is taken to give a view, the cautious side.
         basic = True
@@ -208,6 +236,14 @@ class ExpressionsMixin:
             if basic:
                 return view_value(base, source, f"`{source}[...]`", state)
             return fresh(base)
+        at = self._element_at(base, node)
+        if at is not None and at.kind is not Kind.TENSOR:
+            return at
+        if at is not None:
+            if at.alias is not None and at.alias.blocks_fix:
+                return at.with_(obj=None)
+            source = dotted_name(node.value) or "a list"
+            return at.with_(obj=None, alias=Reason(f"it is an element of `{source}`", blocks_fix=True))
         if base.kind in (Kind.TENSORS, Kind.CONTAINER):
             element = base.element or UNKNOWN
             if element.kind is Kind.TENSOR and base.saved_elements:
@@ -221,6 +257,19 @@ class ExpressionsMixin:
         if base.kind is Kind.API:
             return base  # typing subscripts: Optional[Tensor], list[Tensor]
         return UNKNOWN
+
+    def _dict_if_string_keyed(self, node: cst.Subscript, base: Value, state: State) -> Value:
+        """``feats["pair"]``: a tensor is never indexed by a string, so ``feats`` is a dict."""
+        if base.kind in (Kind.TENSOR, Kind.UNKNOWN) and any(
+            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+            for e in node.slice
+        ):
+            base = Value(Kind.CONTAINER, qualname="dict")
+            self._record(node.value, base, state)
+            key = dotted_name(node.value)
+            if key is not None and key in state.env:
+                state.env[key] = base
+        return base
 
     # ------------------------------------------------------------------ calls
     def _call(self, node: cst.Call, state: State) -> Value:
@@ -237,7 +286,7 @@ class ExpressionsMixin:
             if receiver.kind is Kind.CONTAINER and func.attr.value in ("append", "extend", "insert", "add"):
                 self._container_add(func, receiver, args, state)
                 return OTHER
-            if receiver.kind is Kind.MODULE:
+            if receiver.kind is Kind.MODULE and callee.kind is not Kind.FUNCTION:
                 result = self._module_method(receiver, node, args, state)
                 if result is not None:
                     return result
@@ -254,11 +303,26 @@ class ExpressionsMixin:
         key = dotted_name(node)
         if key is not None and key in state.env:
             return state.env[key]
-        if receiver.kind is Kind.MODULE:
+        if receiver.kind in (Kind.MODULE, Kind.OBJECT):
             known = receiver.attribute(name)
             if known is not None:
                 return known
-            if torch_api.is_torch(receiver.qualname) and name in torch_api.MODULE_PARAMETERS:
+            method = self._method(receiver.qualname, name)
+            if method is not None:
+                if method.kind == "staticmethod":
+                    return Value(Kind.FUNCTION, function=method)
+                return Value(Kind.FUNCTION, function=method.bound(receiver))
+        if receiver.kind in (Kind.MODULE_CLASS, Kind.CLASS):
+            method = self._method(receiver.qualname, name)
+            if method is not None:
+                if method.kind == "classmethod":
+                    return Value(Kind.FUNCTION, function=method.bound(receiver))
+                # `Base.method(self, x)`: called through the class, `self` is passed explicitly.
+                return Value(Kind.FUNCTION, function=FunctionRef(method.info, method.closure, kind="function"))
+        if receiver.kind is Kind.MODULE:
+            # nn.Linear(...).weight, and `.weight`/`.bias` of a module whose class is not known
+            # (an element of an nn.ModuleList): Parameters the module registers.
+            if (torch_api.is_torch(receiver.qualname) or receiver.qualname is None) and name in torch_api.MODULE_PARAMETERS:
                 # nn.Linear(...).weight and the like: Parameters the torch module registers.
                 return tensor(
                     grad=Reason(f"`{key or name}` (a Parameter of a torch module)"), is_parameter=True,
@@ -268,7 +332,7 @@ class ExpressionsMixin:
 
     def _args(self, node: cst.Call, state: State) -> list[tuple[Optional[str], Value]]:
         return [
-            (arg.keyword.value if arg.keyword is not None else ("*" if arg.star else None), self._expr(arg.value, state))
+            (arg.keyword.value if arg.keyword is not None else (arg.star or None), self._expr(arg.value, state))
             for arg in node.args
         ]
 
@@ -282,5 +346,8 @@ class ExpressionsMixin:
             added = added.with_(obj=None, alias=Reason(f"it is an element of `{key or 'a list'}`"))
         if key is not None and key in state.env:
             element = join(receiver.element, added) if receiver.element else added
-            state.env[key] = receiver.with_(element=element)
+            items = None
+            if func.attr.value == "append" and receiver.items is not None and not state.in_loop:
+                items = (*receiver.items, added)
+            state.env[key] = receiver.with_(element=element, items=items)
 

@@ -10,20 +10,18 @@ import libcst as cst
 from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.flags import false_flag
 from inplace_fixer.inference.state import State, dotted_name
-from inplace_fixer.inference.values import OTHER, UNKNOWN, Kind, Value
+from inplace_fixer.inference.values import UNKNOWN, Kind, Value
 from inplace_fixer.source import code
 
 if TYPE_CHECKING:
     from inplace_fixer.inference.interpreter import Interpreter
 
-def function_value(node: cst.FunctionDef, interpreter: Interpreter) -> Value:
-    returns = node.returns
+def returns_tensor(node) -> bool:
+    """Whether a function's return annotation says it returns a tensor."""
+    returns = getattr(node, "returns", None)
     if returns is not None:
-        text = code(returns.annotation, limit=None)
-        if text in ("Tensor", "torch.Tensor"):
-            return Value(Kind.OTHER, qualname="function->tensor")
-    return OTHER
-
+        return code(returns.annotation, limit=None) in ("Tensor", "torch.Tensor")
+    return False
 
 
 def grad_mode_tag(qualname: str, node: cst.Call) -> str:

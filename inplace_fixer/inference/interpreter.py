@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import libcst as cst
 
 from inplace_fixer.inference.bindings import BindingsMixin
+from inplace_fixer.inference.containers import ContainersMixin
 from inplace_fixer.inference.definitions import DefinitionsMixin
 from inplace_fixer.inference.expressions import ExpressionsMixin
 from inplace_fixer.inference.flags import false_flag, true_flag  # noqa: F401 (re-exported for rules)
@@ -23,11 +24,15 @@ from inplace_fixer.inference.sites import NodeFact
 from inplace_fixer.inference.state import Env, PendingFunction, State
 from inplace_fixer.inference.statements import StatementsMixin
 from inplace_fixer.inference.torch_calls import TorchCallsMixin
+from inplace_fixer.inference.user_calls import UserCallsMixin
 from inplace_fixer.inference.values import Kind, Value
 
 
 @dataclass
-class Interpreter(StatementsMixin, DefinitionsMixin, BindingsMixin, ExpressionsMixin, TorchCallsMixin):
+class Interpreter(
+    StatementsMixin, DefinitionsMixin, BindingsMixin, ExpressionsMixin, ContainersMixin, TorchCallsMixin,
+    UserCallsMixin,
+):
     module: cst.Module
     facts: dict[cst.CSTNode, NodeFact] = field(default_factory=dict)
     _ids: Iterable[int] = field(default_factory=itertools.count)
@@ -42,6 +47,13 @@ class Interpreter(StatementsMixin, DefinitionsMixin, BindingsMixin, ExpressionsM
     forward_calls: dict[str, list] = field(default_factory=dict)
     # What each module-level name holds once the module body has run (imports included).
     module_names: Env = field(default_factory=dict)
+    # The program index: the classes of the checked code by name (inference.program).
+    classes: dict = field(default_factory=dict)
+    # Facts recorded while a function is analysed at a call site: they replace that function's
+    # stand-alone facts (where its arguments could only be guessed), joined over call sites.
+    context_facts: dict[cst.CSTNode, NodeFact] = field(default_factory=dict)
+    call_memo: dict = field(default_factory=dict)
+    call_analyses: int = 0
 
     def torch_name(self) -> Optional[str]:
         """The module-level name bound to the ``torch`` package itself, if any."""
@@ -57,5 +69,6 @@ class Interpreter(StatementsMixin, DefinitionsMixin, BindingsMixin, ExpressionsM
             pending, self._pending = self._pending, []
             for function in pending:
                 self._run_function(function)
+        self.facts.update(self.context_facts)
         return self.facts
 

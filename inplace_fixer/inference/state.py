@@ -64,5 +64,10 @@ class State:
     block: Sequence[cst.CSTNode] = ()
     index: int = -1
     loop_block: Sequence[cst.CSTNode] = ()  # the body of the innermost enclosing loop
+    # For a function analysed at one of its call sites (inference.user_calls): how many calls
+    # deep, the functions on the way (recursion stops there), and the values it returns.
+    depth: int = 0
+    call_stack: tuple = ()
+    returns: Optional[list] = None
 
 

@@ -7,6 +7,7 @@ from typing import Sequence
 
 import libcst as cst
 
+from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.grad_modes import (
     annotation_kind,
     grad_mode_of,
@@ -14,8 +15,16 @@ from inplace_fixer.inference.grad_modes import (
 )
 from inplace_fixer.inference.sites import Site
 from inplace_fixer.inference.state import Env, State, describe, module_name
-from inplace_fixer.inference.value_ops import NEVER_RAN, binary, join_envs
-from inplace_fixer.inference.values import UNKNOWN, Kind, Reason, Value, join, tensor
+from inplace_fixer.inference.value_ops import binary, join_envs
+from inplace_fixer.inference.values import (
+    NONE,
+    UNKNOWN,
+    Kind,
+    Reason,
+    Value,
+    join,
+    tensor,
+)
 
 
 class StatementsMixin:
@@ -44,6 +53,7 @@ class StatementsMixin:
             self._site(statement, state)
             self._expr(statement.test, state)
             then_env = dict(state.env)
+            self._narrow(statement.test, then_env)
             self._block(statement.body, state, then_env)
             else_env = dict(state.env)
             if statement.orelse is not None:
@@ -93,6 +103,41 @@ class StatementsMixin:
                 merged = join_envs(merged, case_env)
             state.env.clear()
             state.env.update(merged)
+
+    def _set_requires_grad(self, target: cst.Attribute, value: cst.BaseExpression, state: State) -> None:
+        """``w.requires_grad = True`` makes ``w`` a leaf that requires grad, as requires_grad_() does."""
+        tensor_value = self._expr(target.value, state)
+        if tensor_value.kind is not Kind.TENSOR or not (isinstance(value, cst.Name) and value.value in ("True", "False")):
+            return
+        source = describe(target.value)
+        site = state.site.statement if state.site else None
+        if value.value == "True":
+            marked = tensor_value.with_(
+                grad=Reason(f"`{source}` ({source}.requires_grad = True, line {{line}})", site),
+                leaf=Reason(f"`{source}` is a leaf: `{source}.requires_grad = True` was set on it"),
+            )
+        else:
+            marked = tensor_value.with_(grad=None, leaf=None)
+        self._rebind_mutated(target.value, marked, state)
+
+    def _narrow(self, test: cst.BaseExpression, env: Env) -> None:
+        """``if isinstance(m, nn.Linear):`` makes ``m`` an nn.Linear inside the branch."""
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"
+                and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)):
+            return
+        fact = self.facts.get(test.args[1].value) or self.context_facts.get(test.args[1].value)
+        if fact is None:
+            return
+        name = test.args[0].value.value
+        classes = fact.value
+        if classes.kind is Kind.API and classes.qualname is not None and torch_api.is_nn_module_class(classes.qualname):
+            env[name] = Value(Kind.MODULE, qualname=classes.qualname)
+        elif classes.kind is Kind.API and classes.qualname in torch_api.TENSOR_CLASSES | torch_api.PARAMETER:
+            current = env.get(name)
+            if current is None or current.kind is not Kind.TENSOR:
+                env[name] = tensor(obj=next(self._ids))
+        elif classes.kind is Kind.MODULE_CLASS and classes.qualname in self.classes:
+            env[name] = self._instance(self.classes[classes.qualname])
 
     def _statement_in(self, statement: cst.CSTNode, state: State, env: Env) -> None:
         saved = state.env
@@ -148,25 +193,6 @@ class StatementsMixin:
         if statement.orelse is not None:
             self._block(statement.orelse.body, state, state.env)
 
-    def _element_of(self, iterable: Value, node: cst.BaseExpression) -> Value:
-        source = describe(node)
-        if iterable.kind is Kind.TENSOR:
-            # Iterating a tensor unbinds it: each row is one of several views of the same base.
-            return iterable.with_(
-                obj=None,
-                alias=Reason(f"it is a row of `{source}` (iterating a tensor yields views of it)" + NEVER_RAN.format(base=source)),
-                multi_view=True,
-                view_of=source, leaf=None, is_parameter=False,
-            )
-        if iterable.kind in (Kind.TENSORS, Kind.CONTAINER) and iterable.element is not None:
-            element = iterable.element
-            if element.kind is Kind.TENSOR:
-                if element.alias is not None and element.alias.blocks_fix:
-                    return element.with_(obj=None)
-                return element.with_(obj=None, alias=Reason(f"it is an element of `{source}`", blocks_fix=True))
-            return element
-        return UNKNOWN
-
     def _with(self, statement: cst.With, state: State) -> None:
         self._site(statement, state)
         grad_enabled, inference = state.grad_enabled, state.inference
@@ -190,6 +216,9 @@ class StatementsMixin:
         if isinstance(small, cst.Assign):
             value = self._expr(small.value, state)
             for target in small.targets:
+                if isinstance(target.target, cst.Attribute) and target.target.attr.value == "requires_grad":
+                    self._set_requires_grad(target.target, small.value, state)
+                    continue
                 self._bind(target.target, value, state)
         elif isinstance(small, cst.AnnAssign):
             value = self._expr(small.value, state) if small.value is not None else None
@@ -202,8 +231,10 @@ class StatementsMixin:
             self._aug_assign(small, state)
         elif isinstance(small, cst.Expr):
             self._expr(small.value, state)
-        elif isinstance(small, cst.Return) and small.value is not None:
-            self._expr(small.value, state)
+        elif isinstance(small, cst.Return):
+            value = self._expr(small.value, state) if small.value is not None else NONE
+            if state.returns is not None:
+                state.returns.append(value)
         elif isinstance(small, (cst.Import, cst.ImportFrom)):
             self._import(small, state)
         elif isinstance(small, cst.Assert):

@@ -99,3 +99,18 @@ def is_factory(qualname: str) -> bool:
 
 def is_nn_module_class(qualname: str) -> bool:
     return torch_data.is_nn_module_class(qualname)
+
+
+# Ops whose result is an integer tensor (indices, counts, buckets): it never requires grad.
+INTEGER_RESULT_NAMES = frozenset(
+    {"argmax", "argmin", "argsort", "argwhere", "bucketize", "searchsorted", "nonzero", "randint", "randperm",
+     "randint_like", "multinomial", "count_nonzero", "bincount", "histc_indices", "tril_indices", "triu_indices"}
+)
+# In-place and out-of-place methods whose argument at this position (or keyword) is an index or a
+# mask: no gradient flows from it into the result.
+INDEX_ARGUMENTS = {
+    "scatter": (1, "index"), "scatter_add": (1, "index"), "scatter_reduce": (1, "index"),
+    "index_fill": (1, "index"), "index_add": (1, "index"), "index_copy": (1, "index"), "index_reduce": (1, "index"),
+    "masked_fill": (0, "mask"), "masked_scatter": (0, "mask"), "gather": (1, "index"), "index_select": (1, "index"),
+    "put": (0, "index"), "take": (0, "index"), "take_along_dim": (0, "indices"),
+}

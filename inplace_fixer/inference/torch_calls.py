@@ -9,8 +9,9 @@ import libcst as cst
 
 from inplace_fixer import saved_tensors, torch_data
 from inplace_fixer.inference import torch_api
+from inplace_fixer.inference.containers import BUILTIN_ITERATORS, MODULE_CONTAINERS
 from inplace_fixer.inference.flags import false_flag, true_flag
-from inplace_fixer.inference.grad_modes import grad_mode_tag
+from inplace_fixer.inference.grad_modes import grad_mode_tag, returns_tensor
 from inplace_fixer.inference.state import (
     BUILTIN_CONTAINERS,
     MULTI_OUTPUT_VIEWS,
@@ -29,12 +30,21 @@ from inplace_fixer.inference.value_ops import (
     factory_dtype,
     first_grad,
     fresh,
+    gradient_arguments,
     has_dim_argument,
     same_dtype_args,
     split_args,
     view_value,
 )
 from inplace_fixer.inference.values import OTHER, UNKNOWN, Kind, Reason, Value, tensor
+
+# Calls that give back one of their arguments (by position): typing helpers of TorchScript, and
+# the old Variable wrapper (a plain tensor since torch 0.4).
+VARIABLE = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
+IDENTITY_FUNCTIONS = {
+    "torch.jit._unwrap_optional": 0, "torch.jit.annotate": 1, "torch.jit.Attribute": 0,
+    **{name: 0 for name in VARIABLE},
+}
 
 
 class TorchCallsMixin:
@@ -52,11 +62,14 @@ class TorchCallsMixin:
             if name in torch_api.NAMED_PARAMETER_ITERATORS:
                 return Value(Kind.CONTAINER, element=Value(Kind.CONTAINER, element=UNKNOWN))
             return Value(Kind.TENSORS, element=parameter)
+        modules = self._module_iteration(name)
+        if modules is not None:
+            return modules
         if name in ("register_buffer", "register_parameter") and len(args) >= 2:
             self._register(node, args, state, parameter=name == "register_parameter")
             return OTHER
         if name in ("forward", "__call__"):
-            return self._module_output(receiver, func.value, state)
+            return self._module_call(receiver, node, args, state)
         return None  # an ordinary attribute call: self.fc(x)
 
     def _register(self, node: cst.Call, args, state: State, parameter: bool) -> None:
@@ -87,11 +100,30 @@ class TorchCallsMixin:
             # in-place changes of forward()'s arguments (a leaf passed in, a saved tensor).
             site = state.site.statement if state.site else None
             self.forward_calls.setdefault(module.qualname, []).append((tuple(v for _, v in positional), site))
+            forward = self._method(module.qualname, "forward")
+            if forward is not None:
+                returned = self._call_user_function(forward.bound(module), node, args, state)
+                if returned is not None:
+                    return self._as_module_output(returned, module, node.func, state)
+        if module.qualname in MODULE_CONTAINERS and module.qualname.endswith("Sequential") and module.items and positional:
+            return self._sequential_call(module, node, positional[0], state)
         result = self._module_output(module, node.func, state)
         if torch_api.is_torch(module.qualname):
             label = f"`{dotted_name(node.func) or 'the module'}` ({module.qualname.replace('torch.', '', 1)})"  # type: ignore[union-attr]
             result = self._note_saves("module", module.qualname, label, positional, keywords, result, state)  # type: ignore[arg-type]
         return result
+
+    def _sequential_call(self, module: Value, node: cst.Call, argument, state: State) -> Value:
+        """nn.Sequential(a, b)(x) is b(a(x)): the last module decides what is saved of the output."""
+        source = dotted_name(node.func) or "the module"
+        argument_node, value = argument
+        for index, item in enumerate(module.items or ()):
+            output = self._module_output(module, node.func, state)
+            if item.qualname is not None and torch_api.is_torch(item.qualname):
+                label = f"`{source}[{index}]` ({item.qualname.replace('torch.', '', 1)})"
+                output = self._note_saves("module", item.qualname, label, [(argument_node, value)], {}, output, state)
+            argument_node, value = None, output
+        return value
 
     def _note_saves(
         self, kind: str, name: str, label: str, positional, keywords, result: Value, state: State, inplace: bool = False
@@ -164,13 +196,31 @@ class TorchCallsMixin:
         return tensor(grad=Reason(f"{{name}} (output of `{source}`, an nn.Module, line {{line}})", site),
                       dtype=torch_api.DEFAULT_FLOAT)
 
+    def _as_module_output(self, returned: Value, module: Value, node: cst.BaseExpression, state: State) -> Value:
+        """What the file's own module returned, as its output: a tensor keeps what saved it, and
+        says it came out of the module."""
+        if returned.kind is not Kind.TENSOR or returned.grad is None:
+            return returned
+        source = describe(node)
+        site = state.site.statement if state.site else None
+        return returned.with_(grad=Reason(f"{{name}} (output of `{source}`, an nn.Module, line {{line}})", site))
+
     def _call_value(self, callee: Value, node: cst.Call, args, state: State) -> Value:
         if callee.kind is Kind.MODULE:
             return self._module_call(callee, node, args, state)
-        if callee.kind is Kind.MODULE_CLASS:
-            return Value(Kind.MODULE, qualname=callee.qualname, attributes=callee.attributes)
-        if callee.kind is Kind.OTHER and callee.qualname == "function->tensor":
-            return tensor(grad=first_grad(args) if state.grad_enabled else None)
+        if callee.kind in (Kind.MODULE_CLASS, Kind.CLASS):
+            cls = self.classes.get(callee.qualname)
+            return self._instance(cls) if cls is not None else Value(Kind.MODULE if callee.kind is Kind.MODULE_CLASS else Kind.OBJECT, qualname=callee.qualname)
+        if callee.kind is Kind.OBJECT:
+            method = self._method(callee.qualname, "__call__")
+            callee = Value(Kind.FUNCTION, function=method.bound(callee)) if method is not None else UNKNOWN
+        if callee.kind is Kind.FUNCTION:
+            returned = self._call_user_function(callee.function, node, args, state)  # type: ignore[arg-type]
+            if returned is not None:
+                return returned
+            if returns_tensor(callee.function.node):  # type: ignore[union-attr]
+                return tensor(grad=first_grad(args) if state.grad_enabled else None)
+            return UNKNOWN
         if callee.kind is not Kind.API or callee.qualname is None:
             return UNKNOWN
         qualname = callee.qualname
@@ -178,6 +228,8 @@ class TorchCallsMixin:
             name = qualname[len("builtins."):]
             if name == "range":
                 return Value(Kind.CONTAINER, element=NUMBER)
+            if name in BUILTIN_ITERATORS:
+                return self._builtin_iteration(name, node, args)
             if name in BUILTIN_CONTAINERS:
                 element = args[0][1] if args else None
                 inner = element.element if element is not None and element.kind in (Kind.CONTAINER, Kind.TENSORS) else None
@@ -189,7 +241,7 @@ class TorchCallsMixin:
 
     def _torch_call(self, qualname: str, node: cst.Call, args, state: State) -> Value:
         site = state.site.statement if state.site else None
-        keywords = {name: value for name, value in args if name not in (None, "*")}
+        keywords = {name: value for name, value in args if name not in (None, "*", "**")}
         requires_grad = true_flag(node, "requires_grad", None) is not None
         if qualname in ("torch.autograd.backward", "torch.autograd.grad") and true_flag(node, "retain_graph", None) is None:
             self._graph_freed(state)
@@ -207,6 +259,10 @@ class TorchCallsMixin:
         if qualname in torch_api.BUFFER:
             data = args[0][1] if args else UNKNOWN
             return tensor(dtype=data.dtype)
+        if qualname in IDENTITY_FUNCTIONS:
+            return self._identity_call(qualname, node, args, state)
+        if qualname in MODULE_CONTAINERS:
+            return self._container_module(qualname, node, args)
         if torch_api.is_nn_module_class(qualname) or qualname in torch_api.MODULE_BASES:
             param = torch_data.module_inplace_param(qualname)
             if param is not None and param.honours_inplace and true_flag(node, "inplace", param.position) is not None:
@@ -260,10 +316,25 @@ class TorchCallsMixin:
             result = positional[0][1].with_(grad=result.grad)  # it returns its argument, changed
         return self._note_saves("function", qualname, qualname, positional, keywords, result, state, inplace)
 
+    def _identity_call(self, qualname: str, node: cst.Call, args, state: State) -> Value:
+        """Calls that return their argument itself: torch.jit.annotate(T, x), Variable(x)."""
+        positional = [value for keyword, value in args if keyword is None]
+        index = IDENTITY_FUNCTIONS[qualname]
+        if len(positional) <= index:
+            return UNKNOWN
+        value = positional[index]
+        if qualname in VARIABLE and value.kind is Kind.TENSOR and true_flag(node, "requires_grad", 1) is not None:
+            site = state.site.statement if state.site else None
+            return value.with_(
+                grad=Reason("{name} (a Variable created with requires_grad=True, line {line})", site),
+                leaf=Reason("{name} is a leaf created with requires_grad=True"), obj=None,
+            )
+        return value
+
     def _tensor_method(self, receiver: Value, func: cst.Attribute, node: cst.Call, args, state: State) -> Value:
         name = func.attr.value
         source = describe(func.value)
-        grad = (receiver.grad or first_grad(args)) if state.grad_enabled else receiver.grad
+        grad = (receiver.grad or first_grad(gradient_arguments(name, args))) if state.grad_enabled else receiver.grad
         site = state.site.statement if state.site else None
         if name == "requires_grad_":
             if false_flag(node, "requires_grad", 0):
@@ -342,6 +413,8 @@ class TorchCallsMixin:
         if name in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not",
                     "logical_and", "logical_or", "logical_xor", "bool"):
             dtype = "bool"
+        elif name in torch_api.INTEGER_RESULT_NAMES:
+            dtype = "int64"
         result = tensor(grad=grad, dtype=dtype)
         positional, keywords = split_args(node, args)
         return self._note_saves(

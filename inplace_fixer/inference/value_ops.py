@@ -22,11 +22,12 @@ from inplace_fixer.source import code
 
 
 def join_envs(a: Env, b: Env) -> Env:
+    """The environment after two paths meet. A name bound on one path only keeps that path's
+    value: code that reads it after the join can only run where it was bound (elsewhere it raises
+    NameError), and that is the code an in-place change matters for."""
     merged: Env = {}
     for key in a.keys() | b.keys():
-        merged[key] = join(a.get(key), b.get(key)) if key in a and key in b else UNKNOWN if (
-            (a.get(key) or b.get(key)).kind is not Kind.API  # type: ignore[union-attr]
-        ) else (a.get(key) or b.get(key))  # type: ignore[assignment]
+        merged[key] = join(a[key], b[key]) if key in a and key in b else a.get(key) or b[key]
     return merged
 
 
@@ -104,6 +105,23 @@ def factory_dtype(qualname: str, node: cst.Call, args) -> Optional[str]:
         return torch_api.DEFAULT_FLOAT
     if short.endswith("_like") and args and args[0][1].kind is Kind.TENSOR:
         return args[0][1].dtype
+    if short in torch_api.INTEGER_RESULT_NAMES:
+        return "int64"
+    if short in ("full", "arange") and node.args:
+        # torch.full(shape, 0) and torch.arange(n) give int64: the dtype comes from the numbers.
+        numbers = [a.value for a in node.args if a.keyword is None or a.keyword.value in ("fill_value", "start", "end", "step")]
+        numbers = numbers[1:] if short == "full" else numbers
+        literals = [n for n in numbers if isinstance(n, (cst.Integer, cst.Float, cst.Name))]
+        if short == "full" and literals:
+            fill = literals[-1]
+            if isinstance(fill, cst.Name):
+                return "bool" if fill.value in ("True", "False") else None
+            return "int64" if isinstance(fill, cst.Integer) else torch_api.DEFAULT_FLOAT
+        if short == "arange":
+            if any(isinstance(n, cst.Float) for n in numbers):
+                return torch_api.DEFAULT_FLOAT
+            if all(isinstance(n, cst.Integer) or _is_size(n) for n in numbers):
+                return "int64"
     if short in ("tensor", "as_tensor") and node.args:
         text = code(node.args[0].value, limit=None)
         if "." in text and not any(c.isalpha() for c in text):
@@ -138,7 +156,7 @@ def split_args(node: cst.Call, args) -> tuple[list, dict]:
     for arg, (keyword, value) in zip(node.args, args):
         if keyword is None:
             positional.append((arg.value, value))
-        elif keyword != "*":
+        elif keyword not in ("*", "**"):
             keywords[keyword] = (arg.value, value)
     return positional, keywords
 
@@ -152,3 +170,33 @@ def saved_element(base: Value, node: cst.Subscript) -> Optional[Reason]:
     return next(iter(saved.values()), None)
 
 
+
+
+def _is_size(node: cst.BaseExpression) -> bool:
+    """``x.shape[1]``, ``x.size(0)``, ``len(x)``, ``x.numel()``: Python ints."""
+    if isinstance(node, cst.Subscript):
+        return isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape"
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Name):
+            return func.value == "len"
+        return isinstance(func, cst.Attribute) and func.attr.value in ("size", "numel", "dim")
+    return False
+
+
+def gradient_arguments(name: str, args) -> list:
+    """The arguments of a tensor method that a gradient can flow from: not its indices or masks."""
+    index = torch_api.INDEX_ARGUMENTS.get(name.rstrip("_"))
+    if index is None:
+        return list(args)
+    position, keyword = index
+    kept, seen = [], 0
+    for item in args:
+        name_, _ = item
+        if name_ is None:
+            if seen != position:
+                kept.append(item)
+            seen += 1
+        elif name_ != keyword:
+            kept.append(item)
+    return kept

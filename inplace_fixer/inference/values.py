@@ -30,16 +30,20 @@ class Reason:
     # For "a view `v` of this tensor is bound to a name": the name, so a fix can check that `v`
     # is reassigned before it is read again (then the alias cannot observe the rewrite).
     view_name: Optional[str] = None
+    # For a value that reached a function through a call: the call (its line fills ``{via}``).
+    via: Optional[object] = None
 
     def named(self, name: str) -> "Reason":
         if "{name}" not in self.template:
             return self
-        return Reason(self.template.replace("{name}", f"`{name}`"), self.node, self.blocks_fix, self.view_name)
+        return replace(self, template=self.template.replace("{name}", f"`{name}`"))
 
     def render(self, line_of) -> str:
         text = self.template.replace("{name}", "a tensor")
         if "{line}" in text:
             text = text.replace("{line}", str(line_of(self.node) if self.node is not None else "?"))
+        if "{via}" in text:
+            text = text.replace("{via}", str(line_of(self.via) if self.via is not None else "?"))
         return text
 
 
@@ -50,6 +54,9 @@ class Kind(enum.Enum):
     MODULE_CLASS = "module-class"  # a user-defined nn.Module subclass
     API = "api"  # a torch module, function or class, named by its qualified name
     CONTAINER = "container"  # a Python list, dict, set or tuple built in this file
+    FUNCTION = "function"  # a function, method or lambda of the checked code (see ``function``)
+    CLASS = "class"  # a user-defined class that is not an nn.Module
+    OBJECT = "object"  # an instance of such a class (qualname: the class name)
     OTHER = "other"  # known not to be a tensor (number, string, numpy array, shape, ...)
     UNKNOWN = "unknown"
 
@@ -73,6 +80,10 @@ class Value:
     is_data: bool = False  # the result of `.data`: mutations bypass autograd's checks
     data_grad: Optional[Reason] = None  # for `.data`: why the tensor behind it may require grad
     element: Optional["Value"] = None  # for TENSORS and CONTAINER: what the elements are
+    # For CONTAINER (and Sequential/ModuleList modules): each element by position, when known.
+    items: Optional[tuple["Value", ...]] = None
+    # For FUNCTION: the definition (inference.program.FunctionRef), with its bound receiver.
+    function: Optional[object] = None
     # For MODULE: the module's attributes as seen in its __init__ (self.<name> -> value).
     attributes: Optional[tuple[tuple[str, "Value"], ...]] = None
     view_of: Optional[str] = None  # the expression this tensor is a view of, for messages
@@ -87,6 +98,9 @@ class Value:
     multi_view_base: Optional[Reason] = None  # the base of such views, still in use
     no_grad_view: Optional[Reason] = None  # a view of a grad tensor made under no_grad
     inference_tensor: Optional[Reason] = None  # made under inference_mode: no in-place change outside it
+    # For a function's parameter analysed at a call site: the argument's source text, and the
+    # statement of the call (its line), so that messages name the call that passed the tensor.
+    passed_at: Optional[Reason] = None
     # For MODULE: the constructor call, when it passed inplace=True (the module mutates its input).
     inplace_constructor: Optional[object] = None
 
@@ -106,6 +120,15 @@ class Value:
 
 UNKNOWN = Value(Kind.UNKNOWN)
 OTHER = Value(Kind.OTHER)
+NONE = Value(Kind.OTHER, qualname="none")
+# A name read before any binding reached it (the first pass over a loop body): joins as nothing.
+UNBOUND = Value(Kind.UNKNOWN, qualname="unbound")
+INTEGER_DTYPES = frozenset({"int64", "int32", "int16", "int8", "uint8", "bool", "long", "int"})
+
+
+def may_require_grad(value: Value) -> bool:
+    """Integer and bool tensors never require grad (torch refuses requires_grad on them)."""
+    return value.dtype not in INTEGER_DTYPES
 
 
 def join(a: Optional[Value], b: Optional[Value]) -> Value:
@@ -114,6 +137,14 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         return b if b is not None else UNKNOWN
     if b is None or a == b:
         return a
+    # `acc = None` on one path and a tensor on another: an in-place change can only run where
+    # it is the tensor (on None it raises AttributeError), so the tensor is what matters.
+    if a == NONE or a == UNBOUND:
+        return b
+    if b == UNBOUND:
+        return a
+    if b == NONE:
+        return a
     if a.kind is not b.kind:
         # A name that is a number on one path and a tensor on another (`total = 0.0; total +=
         # loss` in a loop): rewriting `total += t` as `total = total + t` is exact for both.
@@ -121,14 +152,17 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
             if number.kind is Kind.OTHER and number.qualname == "number" and other.kind is Kind.TENSOR:
                 return other.with_(dtype=None, obj=None)
         return UNKNOWN
-    if a.kind is Kind.API or a.kind is Kind.MODULE_CLASS:
+    if a.kind in (Kind.API, Kind.MODULE_CLASS, Kind.CLASS, Kind.OBJECT):
         return a if a.qualname == b.qualname else UNKNOWN
+    if a.kind is Kind.FUNCTION:
+        return a if a.function is b.function else UNKNOWN
     if a.kind is Kind.MODULE:
         if a.qualname != b.qualname:
             return Value(Kind.MODULE)
-        if a.attributes == b.attributes and a.inplace_constructor is b.inplace_constructor:
+        if a.attributes == b.attributes and a.inplace_constructor is b.inplace_constructor and a.items == b.items:
             return a
-        return Value(Kind.MODULE, qualname=a.qualname)
+        element = join(a.element, b.element) if a.element is not None and b.element is not None else None
+        return Value(Kind.MODULE, qualname=a.qualname, element=element)
     return Value(
         a.kind,
         grad=a.grad or b.grad,
@@ -140,6 +174,7 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         is_data=a.is_data or b.is_data,
         data_grad=a.data_grad or b.data_grad,
         element=join(a.element, b.element) if (a.element or b.element) else None,
+        items=tuple(join(x, y) for x, y in zip(a.items, b.items)) if a.items and b.items and len(a.items) == len(b.items) else None,
         view_of=a.view_of or b.view_of,
         shape_of=a.shape_of if a.shape_of == b.shape_of else None,
         saved_by=a.saved_by or b.saved_by,

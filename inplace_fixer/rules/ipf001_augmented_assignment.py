@@ -82,6 +82,10 @@ class AugmentedAssignment(Rule):
         target = node.target
         base = target.value if isinstance(target, cst.Subscript) else target
         fact = self.fact(base)
+        if isinstance(target, cst.Subscript) and fact is not None and fact.value.kind in (Kind.CONTAINER, Kind.TENSORS):
+            # `parts[0] += t` on a list of tensors changes the element in place: judged on it.
+            base, target = target, target
+            fact = self.fact(base)
         if fact is None or fact.value.kind is not Kind.TENSOR or fact.value.is_data:
             return
         operand = self.value(node.value)

@@ -6,6 +6,7 @@ import libcst as cst
 
 from inplace_fixer import fixes, torch_data
 from inplace_fixer.inference import Kind
+from inplace_fixer.inference.value_ops import gradient_arguments
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
 from inplace_fixer.rules.method_forms import chain_of, out_of_place_chain
@@ -110,7 +111,15 @@ class InplaceMethod(Rule):
         fact = self.fact(root)
         if fact is None or fact.value.kind is not Kind.TENSOR or fact.value.is_data:
             return
-        operands = [self.value(arg.value) for step in steps for arg in step.args]
+        # What is written into the tensor can bring it into the graph; its indices and masks cannot.
+        operands = [
+            self.value(node_)
+            for step in steps
+            for _, node_ in gradient_arguments(
+                step.func.attr.value if isinstance(step.func, cst.Attribute) else "",
+                [(arg.keyword.value if arg.keyword else None, arg.value) for arg in step.args],
+            )
+        ]
         site = (self.fact(node) or fact).site
         reason = self.gradient_reason(site, fact.value, operands)
         if reason is None:

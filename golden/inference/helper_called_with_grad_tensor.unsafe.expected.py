@@ -1,11 +1,10 @@
-# Not a finding by design: a Tensor-annotated argument of an ordinary function is a tensor,
-# but not known to require grad (only forward() arguments are; see the IPF rules' docs).
+# A finding: the helper is followed from its call, which passes `h`, derived from a leaf that requires grad.
 import torch
 
 
 def scale_(t: torch.Tensor) -> torch.Tensor:
     # The caller's tensor changes too; after a rewrite it would not.
-    t.mul_(2)
+    t = t * 2
     return t
 
 

@@ -1,12 +1,11 @@
-# Not a finding by design: a Tensor-annotated argument of an ordinary function is a tensor,
-# but not known to require grad (only forward() arguments are; see the IPF rules' docs).
+# A finding: the helper is followed from its call, which passes `lin`'s output (it requires grad).
 import torch
 from torch import nn
 
 
 def apply_mask(scores: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     if mask is not None:
-        scores.masked_fill_(~mask, float("-inf"))
+        scores = scores.masked_fill(~mask, float("-inf"))
     return scores
 
 

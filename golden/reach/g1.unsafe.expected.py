@@ -1,0 +1,4 @@
+import torch
+from torch.autograd import Variable
+v = Variable(torch.zeros(3), requires_grad=True)
+v = v + 1.0                       # expect IPF002: leaf that requires grad
