@@ -30,6 +30,7 @@ from inplace_fixer.inference.state import Env, State, describe
 from inplace_fixer.inference.values import (
     NONE,
     OTHER,
+    UNBOUND,
     UNKNOWN,
     Kind,
     Reason,
@@ -42,7 +43,11 @@ class UserCallsMixin:
     def _call_user_function(self, ref: FunctionRef, node: cst.Call, args, state: State) -> Optional[Value]:
         """What the call returns, or None when the callee was not analysed (budget, depth,
         recursion): the caller then falls back to what it knows without following calls."""
-        if state.depth >= MAX_CALL_DEPTH or ref.node in state.call_stack or self.call_analyses >= MAX_CALL_ANALYSES:
+        if ref.node in state.call_stack:
+            # A recursive call: the first round of a fixpoint starts from "returns nothing yet", so
+            # the callee's other returns (its base case) decide what it gives.
+            return UNBOUND
+        if state.depth >= MAX_CALL_DEPTH or self.call_analyses >= MAX_CALL_ANALYSES:
             return None
         bound = self._bind_arguments(ref, node, args, state)
         if bound is None:

@@ -184,6 +184,8 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         multi_view_base=a.multi_view_base or b.multi_view_base,
         no_grad_view=a.no_grad_view or b.no_grad_view,
         inference_tensor=a.inference_tensor or b.inference_tensor,
+        # The call that passed the tensor whose facts the findings will cite.
+        passed_at=(a if a.saved_by is not None or a.leaf is not None else b).passed_at or a.passed_at or b.passed_at,
     )
 
 

@@ -1,0 +1,240 @@
+"""Whole-program inference (inference/user_calls.py, containers.py, definitions.py): calls followed
+into the checked code, per call site, with bounded cost; containers; joins; what cannot require
+grad. Each test is a small program and the findings the tool must (or must not) give on it."""
+
+from __future__ import annotations
+
+import textwrap
+
+from inplace_fixer import Config, check_source
+from inplace_fixer.inference import program
+from inplace_fixer.model import BREAKS_BACKWARD
+
+
+def findings(source: str):
+    result = check_source(textwrap.dedent(source), "case.py", Config())
+    assert result.error is None
+    return result.findings
+
+
+def lines(source: str) -> list[tuple[int, str]]:
+    return [(f.start.line, f.code) for f in findings(source)]
+
+
+def test_helper_is_judged_per_call_site_and_names_the_call() -> None:
+    (finding,) = findings(
+        """
+        import torch
+        def bump(buf):
+            buf.add_(1)
+        w = torch.randn(3, requires_grad=True)
+        bump(torch.zeros(3))
+        bump(torch.exp(w))
+        """
+    )
+    assert finding.start.line == 4 and finding.category == BREAKS_BACKWARD
+    assert "the call on line 7 passes `torch.exp(w)` as `buf`" in finding.message
+
+
+def test_helper_called_only_under_no_grad_is_silent() -> None:
+    assert lines(
+        """
+        import torch
+        def bump(buf):
+            buf.mul_(2)
+            return buf
+        w = torch.randn(3, requires_grad=True)
+        with torch.no_grad():
+            bump(w * 2)
+        """
+    ) == []
+
+
+def test_recursion_and_mutual_recursion_end() -> None:
+    assert lines(
+        """
+        import torch
+        def even(t, n):
+            return t if n == 0 else odd(t, n - 1)
+        def odd(t, n):
+            return even(t, n - 1) if n else t
+        x = torch.randn(3, requires_grad=True)
+        y = even(torch.exp(x), 5)
+        y.add_(1)
+        """
+    ) == [(9, "IPF002")]
+
+
+def test_call_budget_gives_a_result_for_every_file(monkeypatch) -> None:
+    monkeypatch.setattr("inplace_fixer.inference.user_calls.MAX_CALL_ANALYSES", 2)
+    chain = "\n".join(f"def f{i}(t):\n    return f{i + 1}(t)" for i in range(50))
+    source = "import torch\n" + chain + "\ndef f50(t):\n    return t\nx = torch.randn(3, requires_grad=True)\ny = f0(torch.exp(x))\ny.add_(1)\n"
+    result = check_source(source, "case.py", Config())
+    assert result.error is None  # past the budget the call is unknown: no finding, no crash
+    assert program.MAX_CALL_DEPTH >= 2
+
+
+def test_static_and_class_methods_and_callables_in_a_list() -> None:
+    assert lines(
+        """
+        import torch
+        class Ops:
+            @staticmethod
+            def same(t):
+                return t
+            @classmethod
+            def make(cls, t):
+                return torch.sigmoid(t)
+        def ident(t):
+            return t
+        table = [ident, ident]
+        x = torch.randn(3, requires_grad=True)
+        a = Ops.same(torch.exp(x))
+        a.mul_(2)
+        b = Ops.make(x)
+        b.mul_(2)
+        c = table[0](torch.tanh(x))
+        c.mul_(2)
+        """
+    ) == [(15, "IPF002"), (17, "IPF002"), (19, "IPF002")]
+
+
+def test_inherited_method_through_self() -> None:
+    assert lines(
+        """
+        import torch
+        import torch.nn as nn
+        class Base(nn.Module):
+            def squash(self, h):
+                h.mul_(0.5)
+                return h
+        class Net(Base):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 3)
+            def forward(self, x):
+                return self.squash(torch.sigmoid(self.fc(x)))
+        Net()(torch.randn(2, 3)).sum().backward()
+        """
+    ) == [(6, "IPF002")]
+
+
+def test_parameters_and_modules_loops() -> None:
+    assert lines(
+        """
+        import torch
+        import torch.nn as nn
+        net = nn.Sequential(nn.Linear(3, 3), nn.ReLU())
+        for p in net.parameters():
+            p.mul_(0.5)
+        for name, m in net.named_modules():
+            if isinstance(m, nn.Linear):
+                m.bias[0] = 0.0
+        """
+    ) == [(6, "IPF002"), (9, "IPF006")]
+
+
+def test_integer_tensors_never_require_grad() -> None:
+    assert lines(
+        """
+        import torch
+        x = torch.randn(4, 5, requires_grad=True)
+        idx = x.argmax(-1)
+        idx += 1
+        pos = torch.arange(x.shape[0])
+        pos *= 2
+        counts = torch.full((4,), 0)
+        counts[0] = 3
+        """
+    ) == []
+
+
+def test_constant_only_buffer_with_a_grad_index_is_silent() -> None:
+    assert lines(
+        """
+        import torch
+        x = torch.randn(4, 5, requires_grad=True)
+        top = x.topk(2, dim=-1)
+        mask = torch.zeros_like(x)
+        mask.scatter_(1, top[1], 1.0)
+        """
+    ) == []
+
+
+def test_string_keyed_argument_is_a_dict() -> None:
+    assert lines(
+        """
+        import torch.nn as nn
+        class Head(nn.Module):
+            def forward(self, batch):
+                batch["x"] = batch["x"] * 2
+                return batch
+        """
+    ) == []
+
+
+def test_union_annotation_may_be_a_tensor() -> None:
+    assert lines(
+        """
+        import torch
+        from typing import Union
+        def f(x: Union[torch.Tensor, float]):
+            y = torch.exp(x)
+            y.add_(1)
+            return y
+        f(torch.randn(3, requires_grad=True))
+        """
+    ) == [(6, "IPF002")]
+
+
+def test_name_bound_on_one_branch_and_none_join_keep_the_tensor() -> None:
+    assert lines(
+        """
+        import torch
+        x = torch.randn(3, requires_grad=True)
+        best = None
+        for k in range(3):
+            y = torch.sigmoid(x * k)
+            if best is None:
+                best = y
+            else:
+                best.add_(y)
+        """
+    ) == [(10, "IPF002")]
+
+
+def test_autograd_function_forward_runs_with_grad_off() -> None:
+    assert lines(
+        """
+        import torch
+        class Clamp(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = torch.exp(x)
+                y.clamp_(max=5)
+                return y
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        Clamp.apply(torch.randn(3, requires_grad=True)).sum().backward()
+        """
+    ) == []
+
+
+def test_tuple_passed_at_every_call_site_is_not_a_tensor() -> None:
+    assert lines(
+        """
+        import torch
+        import torch.nn as nn
+        class Scale(nn.Module):
+            def forward(self, x, size):
+                size += (1,)
+                return x
+        class Outer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.s = Scale()
+            def forward(self, x):
+                return self.s(x, (2, 3))
+        """
+    ) == []
