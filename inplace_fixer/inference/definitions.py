@@ -9,6 +9,7 @@ import libcst as cst
 
 from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.grad_modes import (
+    annotation_dtype,
     annotation_kind,
     grad_mode_of,
     is_inference_mode,
@@ -128,8 +129,9 @@ class DefinitionsMixin:
                 return OTHER if isinstance(default, (cst.Integer, cst.Float, cst.SimpleString, cst.Name, cst.Tuple)) else UNKNOWN
             annotation = True
         if annotation is True:
-            grad = Reason(f"`{name}` (an argument of forward())") if info.is_forward else None
-            return tensor(grad=grad, alias=alias, obj=next(self._ids))
+            dtype = annotation_dtype(param.annotation.annotation) if param.annotation is not None else None
+            grad = Reason(f"`{name}` (an argument of forward())") if info.is_forward and dtype is None else None
+            return tensor(grad=grad, alias=alias, obj=next(self._ids), dtype=dtype)
         return UNKNOWN
 
     def _class_def(self, node: cst.ClassDef, state: State) -> None:

@@ -3,6 +3,7 @@ about a value."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -60,6 +61,11 @@ def annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interpr
         return True if True in sides else (False if all(s is False or s is None for s in sides) and False in sides else None)
     if isinstance(node, cst.Subscript):
         outer = dotted_name(node.value) or ""
+        if outer.split(".")[-1] == "Union":
+            elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+            sides = [annotation_kind(interpreter.facts[e].value if e in interpreter.facts else UNKNOWN, e, interpreter, state)
+                     for e in elements]
+            return True if True in sides else None  # "may be a tensor"
         if outer.split(".")[-1] == "Optional":
             inner = node.slice[0].slice
             if isinstance(inner, cst.Index):
@@ -85,3 +91,17 @@ def annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interpr
 
 # Multi-output views (unbind, split, chunk, iterating a tensor) may not be changed in place at
 # all: the original statement raised, so rebinding the name is the fix, with this caveat.
+
+
+_INTEGER_TENSOR_CLASSES = {"LongTensor": "int64", "IntTensor": "int32", "ShortTensor": "int16", "CharTensor": "int8",
+                           "ByteTensor": "uint8", "BoolTensor": "bool"}
+
+
+def annotation_dtype(node: cst.BaseExpression) -> Optional[str]:
+    """``torch.LongTensor | None`` says the tensor holds integers (it never requires grad); None
+    when the annotation names no integer tensor class, or a float one too."""
+    words = set(re.findall(r"\w+", code(node, limit=None)))
+    integer = [_INTEGER_TENSOR_CLASSES[w] for w in words if w in _INTEGER_TENSOR_CLASSES]
+    if not integer or words & {"Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor"}:
+        return None
+    return integer[0]

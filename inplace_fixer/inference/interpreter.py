@@ -53,6 +53,7 @@ class Interpreter(
     # stand-alone facts (where its arguments could only be guessed), joined over call sites.
     context_facts: dict[cst.CSTNode, NodeFact] = field(default_factory=dict)
     call_memo: dict = field(default_factory=dict)
+    analysed_at_call_sites: set = field(default_factory=set)
     call_analyses: int = 0
 
     def torch_name(self) -> Optional[str]:
@@ -66,9 +67,13 @@ class Interpreter(
         state.globals = state.env
         self._statements(self.module.body, state, line=None)
         while self._pending:
-            pending, self._pending = self._pending, []
+            # Later definitions first: in a model file the classes that call the others (the
+            # model, then its layers) come last, so most functions are first reached at a call
+            # site, and need no stand-alone analysis (its facts would be replaced anyway).
+            pending, self._pending = self._pending[::-1], []
             for function in pending:
-                self._run_function(function)
+                if function.info.node not in self.analysed_at_call_sites:
+                    self._run_function(function)
         self.facts.update(self.context_facts)
         return self.facts
 

@@ -58,11 +58,12 @@ class UserCallsMixin:
         if not own_grad:
             grad_enabled, inference = False, own_inference
         key = (ref.node, ref.receiver is not None and ref.receiver.qualname, grad_enabled, inference,
-               tuple(sorted((name, _shape(value)) for name, value in env.items())))
+               tuple(sorted((name, _shape(value)) for name, value in env.items() if "." not in name)))
         memo = self.call_memo.get(key)
         if memo is not None:
             return self._returned(memo, passed, node, state)
         self.call_analyses += 1
+        self.analysed_at_call_sites.add(ref.node)
         callee_state = State(
             env=env, globals=ref.closure, function=ref.info, grad_enabled=grad_enabled, inference=inference,
             depth=state.depth + 1, call_stack=(*state.call_stack, ref.node), returns=[],
@@ -87,8 +88,9 @@ class UserCallsMixin:
         the caller's tensor, and a returned argument is the caller's own value."""
         returned, saved = summary
         for name, reason in saved:
-            argument_node, argument, _, _ = passed[name]
-            self._mark_saved(argument_node, argument, reason, state)
+            if name in passed:
+                argument_node, argument, _, _ = passed[name]
+                self._mark_saved(argument_node, argument, reason, state)
         if returned.kind is Kind.TENSOR:
             for argument_node, argument, identity, name in passed.values():
                 if returned.obj == identity:
@@ -134,7 +136,11 @@ class UserCallsMixin:
                 item = given_positional[index]
             elif name in keywords:
                 item = keywords[name]
-            if item is not None:
+            if item is not None and item[1].kind is Kind.UNKNOWN and not isinstance(ref.node, cst.Lambda):
+                # The caller does not know what it passes: what the callee's own annotation and
+                # default say (a forward() argument is taken to be a tensor that requires grad).
+                env[name] = self._param_value(ref.info, param, _annotation_state(ref, state))
+            elif item is not None:
                 identity = -(index + 1)
                 env[name] = self._as_parameter(item[1], name, ref.info, item[0], site, identity)
                 if item[1].kind is Kind.TENSOR:
@@ -201,3 +207,8 @@ def _join_all(values: list[Value]) -> Value:
         result = join(result, value)
     return result
 
+
+
+def _annotation_state(ref: FunctionRef, state: State) -> State:
+    """A state in which the callee's annotations are read (they name the callee's globals)."""
+    return State(env={}, globals=ref.closure, function=ref.info, site=state.site, depth=state.depth)
