@@ -15,6 +15,7 @@ import libcst as cst
 
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
+from inplace_fixer.inference.imports import resolver_for
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
@@ -100,7 +101,7 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         return []
     # The same computation TensorFactsProvider exposes, called directly because the engine also
     # needs the order in which the inference reached the nodes, to drive the rules.
-    interpreter = Interpreter(module)
+    interpreter = Interpreter(module, path=path, resolver=resolver_for(path))
     facts = interpreter.run()
     context = RuleContext(
         module=module, torch_name=interpreter.torch_name(), facts=facts,
@@ -120,6 +121,8 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
 
     def line_of(node) -> object:
         code_range = positions.get(node)
+        if code_range is None and interpreter.resolver is not None:
+            return interpreter.resolver.locate(node, path) or "?"  # a line of an imported file
         return "?" if code_range is None else code_range.start.line
 
     located = []

@@ -47,7 +47,7 @@ class DefinitionsMixin:
                 names.append(star.name.value)
         info = FunctionInfo(node, node.name.value, frozenset(names), class_name, is_module, class_node)
         closure = dict(state.env) if state.function else state.globals
-        ref = FunctionRef(info, closure, kind=method_kind(node) if class_name is not None else "function")
+        ref = FunctionRef(info, closure, kind=method_kind(node) if class_name is not None else "function", facts=self.facts)
         if class_name is None:
             state.env[node.name.value] = Value(Kind.FUNCTION, function=ref)
         self._pending.append(PendingFunction(info, closure=closure))
@@ -59,7 +59,7 @@ class DefinitionsMixin:
         closure = dict(state.env) if state.function else state.globals
         return Value(Kind.FUNCTION, function=FunctionRef(info, closure, kind="lambda"))
 
-    def _function_grad_mode(self, info: FunctionInfo) -> tuple[bool, bool]:
+    def _function_grad_mode(self, info: FunctionInfo, facts: Optional[dict] = None) -> tuple[bool, bool]:
         """(grad enabled, inference mode) at the start of a function, from its decorators and
         from what torch does with its class (autograd.Function.forward runs with grad off)."""
         grad_enabled, inference = True, False
@@ -68,7 +68,7 @@ class DefinitionsMixin:
             if cls is not None and cls.is_autograd_function:
                 grad_enabled = False
         for decorator in getattr(info.node, "decorators", ()):
-            fact = self.facts.get(decorator.decorator)
+            fact = (facts if facts is not None else self.facts).get(decorator.decorator)
             mode = grad_mode_of(fact.value) if fact else None
             if mode is not None:
                 grad_enabled, inference = mode, is_inference_mode(fact.value)  # type: ignore[union-attr]

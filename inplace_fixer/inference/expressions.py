@@ -67,6 +67,8 @@ class ExpressionsMixin:
         return value
 
     def _expr(self, node: cst.BaseExpression, state: State) -> Value:
+        if state.foreign:
+            return self._evaluate(node, state)  # another file's code: nothing to record for the rules
         self._visit(node)
         return self._record(node, self._evaluate(node, state), state)
 
@@ -299,6 +301,10 @@ class ExpressionsMixin:
         """``receiver.name`` for anything but a tensor receiver (already evaluated)."""
         name = node.attr.value
         if receiver.kind is Kind.API and receiver.qualname is not None:
+            if not torch_api.is_torch(receiver.qualname):
+                imported = self._imported(receiver.qualname, name)  # `import pkg.mod as m; m.f`
+                if imported is not None:
+                    return imported
             return Value(Kind.API, qualname=f"{receiver.qualname}.{name}")
         key = dotted_name(node)
         if key is not None and key in state.env:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Optional
 
 import libcst as cst
@@ -19,6 +20,7 @@ from inplace_fixer.inference.bindings import BindingsMixin
 from inplace_fixer.inference.containers import ContainersMixin
 from inplace_fixer.inference.definitions import DefinitionsMixin
 from inplace_fixer.inference.expressions import ExpressionsMixin
+from inplace_fixer.inference.imports import ModuleResolver
 from inplace_fixer.inference.flags import false_flag, true_flag  # noqa: F401 (re-exported for rules)
 from inplace_fixer.inference.sites import NodeFact
 from inplace_fixer.inference.state import Env, PendingFunction, State
@@ -54,6 +56,10 @@ class Interpreter(
     context_facts: dict[cst.CSTNode, NodeFact] = field(default_factory=dict)
     call_memo: dict = field(default_factory=dict)
     analysed_at_call_sites: set = field(default_factory=set)
+    # Where the module is on disk, to resolve imports of the user's other files (inference.imports).
+    path: Optional[str] = None
+    resolver: Optional[ModuleResolver] = None
+    import_depth: int = 0
     call_analyses: int = 0
 
     def torch_name(self) -> Optional[str]:
@@ -62,6 +68,33 @@ class Interpreter(
         return "torch" if "torch" in names else (names[0] if names else None)
 
     # ------------------------------------------------------------------ driver
+    def run_module_body(self) -> None:
+        """Only the module body: what an imported module defines (its functions are analysed at
+        the importing file's call sites)."""
+        state = State(env=self.module_names, globals={}, function=None)
+        state.globals = state.env
+        self._statements(self.module.body, state, line=None)
+
+    def _imported(self, module: str, name: str) -> Optional[Value]:
+        """``name`` as the user's module ``module`` defines it, when that module is one of the
+        user's files; its classes join this program's."""
+        if self.resolver is None or self.path is None:
+            return None
+        target = self.resolver.find(Path(self.path), module)
+        if target is None:
+            # `from pkg import mod`: a submodule rather than a name defined in pkg/__init__.py.
+            submodule = self.resolver.find(Path(self.path), f"{module}.{name}" if not module.endswith(".") else module + name)
+            return Value(Kind.API, qualname=f"{module}.{name}") if submodule is not None else None
+        exports = self.resolver.exports(target, self.import_depth + 1, _imported_interpreter(self.resolver))
+        if exports is None:
+            return None
+        for class_name, info in exports.classes.items():
+            self.classes.setdefault(class_name, info)
+        value = exports.module_names.get(name)
+        if value is None or value.kind not in (Kind.FUNCTION, Kind.CLASS, Kind.MODULE_CLASS, Kind.MODULE, Kind.OBJECT):
+            return None
+        return value
+
     def run(self) -> dict[cst.CSTNode, NodeFact]:
         state = State(env=self.module_names, globals={}, function=None)
         state.globals = state.env
@@ -77,3 +110,10 @@ class Interpreter(
         self.facts.update(self.context_facts)
         return self.facts
 
+
+
+def _imported_interpreter(resolver: ModuleResolver):
+    def make(module: cst.Module, path: Path, depth: int) -> Interpreter:
+        return Interpreter(module, path=str(path), resolver=resolver, import_depth=depth)
+
+    return make

@@ -39,13 +39,16 @@ class FunctionRef:
     closure: dict
     receiver: Optional[object] = None  # the bound `self` Value of a method reached through an instance
     kind: str = "function"  # "function", "method", "staticmethod", "classmethod", "lambda"
+    # The facts of the interpreter that saw the definition (its decorators: @torch.no_grad()),
+    # which is another one for a function imported from another file.
+    facts: Optional[dict] = None
 
     @property
     def node(self) -> Union[cst.FunctionDef, cst.Lambda]:
         return self.info.node
 
     def bound(self, receiver) -> "FunctionRef":
-        return FunctionRef(self.info, self.closure, receiver, self.kind)
+        return FunctionRef(self.info, self.closure, receiver, self.kind, self.facts)
 
 
 @dataclass(eq=False)

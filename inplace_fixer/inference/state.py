@@ -69,5 +69,6 @@ class State:
     depth: int = 0
     call_stack: tuple = ()
     returns: Optional[list] = None
+    foreign: bool = False  # analysing a function of another file (imported): no facts recorded
 
 

@@ -40,10 +40,12 @@ class StatementsMixin:
             self.order.append(node)
 
     def _statement(self, statement: cst.CSTNode, state: State) -> None:
-        self._visit(statement)
+        if not state.foreign:
+            self._visit(statement)
         if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in statement.body:
-                self._visit(small)
+                if not state.foreign:
+                    self._visit(small)
                 state.site = Site(
                     small, statement, state.grad_enabled, state.function, state.in_loop, state.block, state.index,
                     state.loop_block, state.inference,
@@ -278,5 +280,6 @@ class StatementsMixin:
         for alias in node.names:
             name = alias.name.value  # type: ignore[union-attr]
             bound = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
-            state.env[bound] = Value(Kind.API, qualname=f"{module}.{name}")
+            imported = None if module.split(".")[0] == "torch" else self._imported(module, name)
+            state.env[bound] = imported if imported is not None else Value(Kind.API, qualname=f"{module}.{name}")
 

@@ -54,7 +54,7 @@ class UserCallsMixin:
             return None
         env, passed = bound
         grad_enabled, inference = state.grad_enabled, state.inference
-        own_grad, own_inference = self._function_grad_mode(ref.info)
+        own_grad, own_inference = self._function_grad_mode(ref.info, ref.facts)
         if not own_grad:
             grad_enabled, inference = False, own_inference
         key = (ref.node, ref.receiver is not None and ref.receiver.qualname, grad_enabled, inference,
@@ -67,6 +67,7 @@ class UserCallsMixin:
         callee_state = State(
             env=env, globals=ref.closure, function=ref.info, grad_enabled=grad_enabled, inference=inference,
             depth=state.depth + 1, call_stack=(*state.call_stack, ref.node), returns=[],
+            foreign=state.foreign or (ref.facts is not None and ref.facts is not self.facts),
         )
         if isinstance(ref.node, cst.Lambda):
             callee_state.site = state.site
@@ -96,8 +97,8 @@ class UserCallsMixin:
                 if returned.obj == identity:
                     return argument  # the callee returns its argument itself
                 if returned.view_of == name:
-                    return returned.with_(obj=None, view_of=describe(argument_node))
-            return returned.with_(obj=None)
+                    return returned.with_(obj=None, view_of=describe(argument_node), passed_at=None)
+            return returned.with_(obj=None, passed_at=None)
         return returned
 
     def _bind_arguments(self, ref: FunctionRef, node: cst.Call, args, state: State):

@@ -14,6 +14,7 @@ applied; the parse error goes to the client's log.
 from __future__ import annotations
 
 import asyncio
+import os
 import itertools
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from pygls.lsp.server import LanguageServer
 
 from inplace_fixer import engine, model
 from inplace_fixer.config import ConfigError
+from inplace_fixer.inference import imports
 from inplace_fixer.lsp import actions, diagnostics, edits
 from inplace_fixer.lsp.protocol import AnsweringProtocol, answer_parse_error
 from inplace_fixer.lsp.settings import SECTION, EditorSettings, SettingsError, document_config
@@ -166,6 +168,9 @@ class InplaceFixerServer(LanguageServer):
                 return None
             # Diagnostics and quick-fixes need the findings only; "fix all" computes the fixed
             # source when it is asked for (fix_all_result).
+            # Other files of the workspace that import this one see the editor's text.
+            if os.path.isabs(path):
+                imports.RESOLVER.set_overlay(path, text)
             result = engine.check_source(text, path, config, fix=False)
             index = TextIndex(text, encoding)
             found = tuple(diagnostics.to_diagnostic(f, index, version) for f in result.findings)
@@ -373,6 +378,9 @@ def build_server(version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> In
         state = ls.documents.pop(params.text_document.uri, None)
         if state is not None and state.pending is not None:
             state.pending.cancel()
+        closed = uris.to_fs_path(params.text_document.uri)
+        if closed:
+            imports.RESOLVER.set_overlay(closed, None)  # the file on disk is current again
         if not ls.client_pulls_diagnostics:
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])

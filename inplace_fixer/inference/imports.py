@@ -1,0 +1,153 @@
+"""Imports between the user's own files: `from .blocks import helper`, `from pkg.layers import Block`,
+`import pkg.mod as m`, resolved on disk from the importing file's location, so that a package is
+analysed as one program.
+
+A module is found the way Python would find it for that file: relative imports from the file's
+package, absolute ones from the root of its package (the first directory up without an
+`__init__.py`) or from the file's own directory (a script's `sys.path[0]`). What an imported module
+defines is read by running its module body (its definitions, not its functions) in an interpreter
+of its own; the functions and classes found there are then followed at each call site like the
+file's own. Results are cached by path, size and modification time, at most ``CACHE_SIZE``
+modules, and an import cycle or an unreadable or unparsable module is simply not followed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from pathlib import Path
+from typing import Callable, Optional
+
+import libcst as cst
+
+CACHE_SIZE = 48
+MAX_IMPORT_DEPTH = 2  # modules imported by imported modules are followed this far
+
+
+def _read(path: Path) -> Optional[str]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+class ModuleResolver:
+    """Finds and indexes the user's own modules. ``read`` may be replaced (the language server
+    reads open documents from the editor rather than from disk)."""
+
+    def __init__(self, read: Callable[[Path], Optional[str]] = _read) -> None:
+        self.read = read
+        self._cache: OrderedDict = OrderedDict()
+        self._busy: set[Path] = set()
+        # Files open in an editor: their text there, which is newer than the file on disk.
+        self.overlay: dict[Path, str] = {}
+
+    def set_overlay(self, path: str, text: Optional[str]) -> None:
+        """The editor's text of ``path`` (None when the editor closed it: the disk is current)."""
+        key = Path(path).resolve()
+        if text is None:
+            self.overlay.pop(key, None)
+        else:
+            self.overlay[key] = text
+
+    def find(self, importer: Path, module: str) -> Optional[Path]:
+        """The file that ``import module`` (``module`` may start with dots) means in ``importer``."""
+        dots = len(module) - len(module.lstrip("."))
+        parts = [part for part in module.lstrip(".").split(".") if part]
+        if dots:
+            base = importer.parent
+            for _ in range(dots - 1):
+                base = base.parent
+            return _module_file(base, parts)
+        for base in (_package_root(importer.parent), importer.parent):
+            found = _module_file(base, parts)
+            if found is not None:
+                return found
+        return None
+
+    def exports(self, path: Path, depth: int, interpreter_factory) -> Optional[object]:
+        """The interpreter that ran ``path``'s module body: its ``module_names`` and ``classes``."""
+        path = path.resolve()
+        if path in self._busy or depth > MAX_IMPORT_DEPTH:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        edited = self.overlay.get(path)
+        key = (path, stat.st_size, stat.st_mtime_ns, depth, hash(edited) if edited is not None else None)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        source = edited if edited is not None else self.read(path)
+        result = None
+        if source is not None:
+            self._busy.add(path)
+            try:
+                module = cst.parse_module(source)
+                interpreter = interpreter_factory(module, path, depth)
+                interpreter.run_module_body()
+                result = interpreter
+            except Exception:  # an imported module we cannot read is not followed, never fatal
+                result = None
+            finally:
+                self._busy.discard(path)
+        self._cache[key] = result
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return result
+
+
+    def locate(self, node: cst.CSTNode, relative_to: str) -> Optional[str]:
+        """"line 19 of sub/blocks.py" for a node of an imported module, for messages."""
+        for interpreter in list(self._cache.values()):
+            if interpreter is None:
+                continue
+            lines = getattr(interpreter, "_node_lines", None)
+            if lines is None:
+                lines = interpreter._node_lines = _statement_lines(interpreter.module)
+            if id(node) in lines:
+                where = os.path.relpath(interpreter.path, os.path.dirname(os.path.abspath(relative_to)))
+                return f"{lines[id(node)]} of {where}"
+        return None
+
+
+def _statement_lines(module: cst.Module) -> dict[int, int]:
+    """Line of every statement and expression of ``module`` (one code generation pass)."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    return {id(node): position.start.line for node, position in positions.items()}
+
+
+def _package_root(directory: Path) -> Path:
+    while (directory / "__init__.py").exists() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def _module_file(base: Path, parts: list[str]) -> Optional[Path]:
+    if not parts:
+        candidate = base / "__init__.py"
+        return candidate if candidate.is_file() else None
+    target = base.joinpath(*parts)
+    for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+RESOLVER = ModuleResolver()
+
+
+def resolver_for(path: str) -> Optional[ModuleResolver]:
+    """The resolver for a file checked at ``path``: none for standard input or a path that is
+    not a file on disk (an editor's unsaved buffer still resolves from its directory)."""
+    if not path or path == "-" or not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return None
+    return RESOLVER

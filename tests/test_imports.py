@@ -1,0 +1,122 @@
+"""Imports between the user's own files (inference/imports.py): a package is analysed as one
+program; cycles, broken modules and editor buffers are handled."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+from inplace_fixer import Config, check_source
+from inplace_fixer.inference import imports
+from inplace_fixer.model import BREAKS_BACKWARD
+
+BLOCKS = """
+import torch
+import torch.nn as nn
+
+
+def squash(t):
+    return torch.sigmoid(t)
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return torch.tanh(self.fc(x))
+"""
+
+MODEL = """
+import torch
+import torch.nn as nn
+from .sub.blocks import Block, squash
+from pkg.sub import blocks
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+
+    def forward(self, x):
+        y = self.block(x)
+        y *= 2
+        z = squash(x)
+        z.mul_(3)
+        w = blocks.squash(x)
+        w += 1
+        return y + z + w
+"""
+
+
+def write_package(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def check(path: Path):
+    result = check_source(path.read_text(), str(path), Config())
+    assert result.error is None
+    return result.findings
+
+
+def test_functions_and_modules_of_other_files_are_followed(tmp_path: Path) -> None:
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/blocks.py": BLOCKS, "pkg/model.py": MODEL})
+    findings = check(tmp_path / "pkg" / "model.py")
+    assert [(f.start.line, f.code, f.category) for f in findings] == [
+        (15, "IPF001", BREAKS_BACKWARD), (17, "IPF002", BREAKS_BACKWARD), (19, "IPF001", BREAKS_BACKWARD),
+    ]
+    lines = textwrap.dedent(BLOCKS).splitlines()
+    tanh = next(n for n, line in enumerate(lines, 1) if "torch.tanh" in line)
+    sigmoid = next(n for n, line in enumerate(lines, 1) if "torch.sigmoid" in line)
+    assert f"torch.tanh (line {tanh} of sub/blocks.py)" in findings[0].message
+    assert f"torch.sigmoid (line {sigmoid} of sub/blocks.py)" in findings[1].message
+
+
+def test_without_the_other_file_nothing_is_known(tmp_path: Path) -> None:
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/model.py": MODEL})
+    assert check(tmp_path / "pkg" / "model.py") == ()
+
+
+def test_an_import_cycle_and_a_broken_module_end(tmp_path: Path) -> None:
+    write_package(tmp_path, {
+        "a.py": "import torch\nfrom b import g\ndef f(t):\n    return g(t)\nx = torch.randn(3, requires_grad=True)\ny = f(torch.exp(x))\ny.add_(1)\n",
+        "b.py": "from a import f\ndef g(t):\n    return t\n",
+        "c.py": "import torch\nfrom broken import h\nx = torch.randn(3, requires_grad=True)\nh(x).add_(1)\n",
+        "broken.py": "def h(:\n",
+    })
+    assert [(f.start.line, f.code) for f in check(tmp_path / "a.py")] == [(7, "IPF002")]
+    assert check(tmp_path / "c.py") == ()
+
+
+def test_the_editor_text_of_an_imported_file_wins_over_the_disk(tmp_path: Path) -> None:
+    write_package(tmp_path, {
+        "helpers.py": "import torch\ndef same(t):\n    return torch.zeros(3)\n",
+        "main.py": "import torch\nfrom helpers import same\nx = torch.randn(3, requires_grad=True)\ny = same(torch.exp(x))\ny.add_(1)\n",
+    })
+    assert check(tmp_path / "main.py") == ()
+    helpers = str(tmp_path / "helpers.py")
+    imports.RESOLVER.set_overlay(helpers, "def same(t):\n    return t\n")
+    try:
+        assert [(f.start.line, f.code) for f in check(tmp_path / "main.py")] == [(5, "IPF002")]
+    finally:
+        imports.RESOLVER.set_overlay(helpers, None)
+    assert check(tmp_path / "main.py") == ()
+
+
+def test_a_changed_file_on_disk_is_read_again(tmp_path: Path) -> None:
+    write_package(tmp_path, {
+        "helpers.py": "import torch\ndef same(t):\n    return torch.zeros(3)\n",
+        "main.py": "import torch\nfrom helpers import same\nx = torch.randn(3, requires_grad=True)\ny = same(torch.exp(x))\ny.add_(1)\n",
+    })
+    assert check(tmp_path / "main.py") == ()
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("def same(t):\n    return t\n")
+    stat = helpers.stat()
+    os.utime(helpers, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+    assert [(f.start.line, f.code) for f in check(tmp_path / "main.py")] == [(5, "IPF002")]
