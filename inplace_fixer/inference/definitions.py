@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
@@ -31,6 +32,13 @@ from inplace_fixer.inference.values import (
     Reason,
     Value,
     tensor,
+)
+
+
+# forward() arguments that by every convention hold data from the loader, never a tensor that
+# requires grad: token ids, labels and targets, masks, indices, positions, lengths.
+DATA_ARGUMENT = re.compile(
+    r"(^|_)(ids|labels?|targets?|masks?|indices|index|idx|lengths?|lens|positions?|ids_restore)$"
 )
 
 
@@ -130,7 +138,8 @@ class DefinitionsMixin:
             annotation = True
         if annotation is True:
             dtype = annotation_dtype(param.annotation.annotation) if param.annotation is not None else None
-            grad = Reason(f"`{name}` (an argument of forward())") if info.is_forward and dtype is None else None
+            data = info.is_forward and DATA_ARGUMENT.search(name) is not None
+            grad = Reason(f"`{name}` (an argument of forward())") if info.is_forward and dtype is None and not data else None
             return tensor(grad=grad, alias=alias, obj=next(self._ids), dtype=dtype)
         return UNKNOWN
 
@@ -139,7 +148,7 @@ class DefinitionsMixin:
         is_module = is_autograd_function = False
         bases: list[str] = []
         for base in node.bases:
-            value = self._expr(base.value, state)
+            value = self._resolve_api(self._expr(base.value, state))
             if value.kind in (Kind.MODULE_CLASS, Kind.CLASS) and value.qualname in self.classes:
                 bases.append(value.qualname)  # type: ignore[arg-type]
                 parent = self.classes[value.qualname]  # type: ignore[index]

@@ -43,12 +43,14 @@ class ModuleResolver:
         self.read = read
         self._cache: OrderedDict = OrderedDict()
         self._busy: set[Path] = set()
+        self._found: dict = {}
         # Files open in an editor: their text there, which is newer than the file on disk.
         self.overlay: dict[Path, str] = {}
 
     def set_overlay(self, path: str, text: Optional[str]) -> None:
         """The editor's text of ``path`` (None when the editor closed it: the disk is current)."""
         key = Path(path).resolve()
+        self._found.clear()  # a file may have been created or deleted meanwhile
         if text is None:
             self.overlay.pop(key, None)
         else:
@@ -56,6 +58,14 @@ class ModuleResolver:
 
     def find(self, importer: Path, module: str) -> Optional[Path]:
         """The file that ``import module`` (``module`` may start with dots) means in ``importer``."""
+        key = (importer.parent, module)
+        if key not in self._found:
+            if len(self._found) > 4096:
+                self._found.clear()
+            self._found[key] = self._find(importer, module)
+        return self._found[key]
+
+    def _find(self, importer: Path, module: str) -> Optional[Path]:
         dots = len(module) - len(module.lstrip("."))
         parts = [part for part in module.lstrip(".").split(".") if part]
         if dots:

@@ -60,6 +60,7 @@ class Interpreter(
     path: Optional[str] = None
     resolver: Optional[ModuleResolver] = None
     import_depth: int = 0
+    _resolved: dict = field(default_factory=dict)
     call_analyses: int = 0
 
     def torch_name(self) -> Optional[str]:
@@ -74,6 +75,19 @@ class Interpreter(
         state = State(env=self.module_names, globals={}, function=None)
         state.globals = state.env
         self._statements(self.module.body, state, line=None)
+
+    def _resolve_api(self, value: Value) -> Value:
+        """An imported name (an API value) as its module in the user's files defines it, if it is
+        one; else the value itself."""
+        qualname = value.qualname
+        if value.kind is not Kind.API or qualname is None or self.resolver is None or "." not in qualname.lstrip("."):
+            return value
+        if qualname.split(".")[0] in ("torch", "builtins") or qualname.startswith("torch"):
+            return value
+        if qualname not in self._resolved:
+            module, _, name = qualname.rpartition(".")
+            self._resolved[qualname] = self._imported(module, name) or value
+        return self._resolved[qualname]
 
     def _imported(self, module: str, name: str) -> Optional[Value]:
         """``name`` as the user's module ``module`` defines it, when that module is one of the

@@ -280,6 +280,7 @@ class StatementsMixin:
         for alias in node.names:
             name = alias.name.value  # type: ignore[union-attr]
             bound = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
-            imported = None if module.split(".")[0] == "torch" else self._imported(module, name)
-            state.env[bound] = imported if imported is not None else Value(Kind.API, qualname=f"{module}.{name}")
+            # Resolved on use (a call, a base class), not here: most imported names are never
+            # called with a tensor, and reading their module costs a parse.
+            state.env[bound] = Value(Kind.API, qualname=f"{module}.{name}")
 

@@ -206,6 +206,7 @@ class TorchCallsMixin:
         return returned.with_(grad=Reason(f"{{name}} (output of `{source}`, an nn.Module, line {{line}})", site))
 
     def _call_value(self, callee: Value, node: cst.Call, args, state: State) -> Value:
+        callee = self._resolve_api(callee)
         if callee.kind is Kind.MODULE:
             return self._module_call(callee, node, args, state)
         if callee.kind in (Kind.MODULE_CLASS, Kind.CLASS):
