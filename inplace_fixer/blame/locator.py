@@ -1,0 +1,283 @@
+"""The runtime locator: which line changed a tensor that a pending backward needs.
+
+Three pieces of public torch machinery, installed together by :class:`Locator`:
+
+- a ``saved_tensors_hooks`` pair (``saved.py``): every tensor saved for backward gets a record of
+  its version, the op that saved it and the user's line; the unpack hook re-does torch's version
+  check (torch skips its own while any such hooks are active) and raises torch's error text with
+  the line that made the change added;
+- a ``TorchFunctionMode`` comparing the versions of each call's tensor arguments before and after
+  the call, and marking the records the change invalidated with the innermost user frame;
+- global optimizer step hooks, because a fused optimizer updates parameters without bumping their
+  versions: torch never raises there, and only the locator can say the gradients are wrong.
+
+An event is reported when backward reads a record that was changed: a change to a tensor no
+backward ever reads is harmless, and a report must never name such a line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, Iterable, Optional
+
+import torch
+from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
+from torch.overrides import TorchFunctionMode, resolve_name
+
+from inplace_fixer.blame import fixes, frames, messages
+from inplace_fixer.blame.events import BREAKS_BACKWARD, SILENT_WRONG_GRADIENT, Event, Site
+from inplace_fixer.blame.saved import Change, Registry, SavedRecord, make_hooks, version_error_text
+
+# How a torch callable is treated by the mode, decided once per callable.
+_PURE, _CHECK = 0, 1
+_kinds: dict[Any, int] = {}
+# Errors torch raises at the in-place line itself: the line is known, no backward needed.
+_AT_THE_LINE = (
+    "a leaf Variable that requires grad is being used in an in-place operation",
+    "a view of a leaf Variable that requires grad is being used in an in-place operation",
+    "is a view and is being modified inplace",
+    "A view was created in no_grad mode and is being modified inplace",
+    "Inplace update to inference tensor outside InferenceMode",
+)
+
+
+def _kind(func: Any) -> int:
+    name = getattr(func, "__name__", "")
+    qualname = getattr(func, "__qualname__", "") or ""
+    if name in ("__get__", "__set__"):
+        return _PURE  # property access; `x.data = y` moves no version counter either
+    if qualname.startswith(("TensorBase.", "Tensor.")):
+        in_place = (name.endswith("_") and not name.startswith("__")) or name == "__setitem__"
+        in_place = in_place or (name.startswith("__i") and name.endswith("__"))
+        return _CHECK if in_place else _PURE
+    return _CHECK  # torch.* and F.* calls may take out= or inplace=
+
+
+def _tensors(args: Iterable[Any], kwargs: dict) -> list[torch.Tensor]:
+    found: list[torch.Tensor] = []
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, torch.Tensor):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):  # _foreach_* ops and torch.cat-like calls
+            found.extend(item for item in value if isinstance(item, torch.Tensor))
+    return found
+
+
+def op_name(func: Any) -> str:
+    if isinstance(func, str):
+        return func
+    try:
+        name = resolve_name(func)
+    except Exception:  # noqa: BLE001 - a name for a message; never worth failing the run
+        name = None
+    return name or getattr(func, "__qualname__", None) or repr(func)
+
+
+class _VersionMode(TorchFunctionMode):
+    def __init__(self, locator: Locator) -> None:
+        super().__init__()
+        self.locator = locator
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if kwargs is None:
+            kwargs = {}
+        locator = self.locator
+        kind = _kinds.get(func)
+        if kind is None:
+            kind = _kinds[func] = _kind(func)
+        outer = locator.current_op
+        locator.current_op = func
+        try:
+            if kind is _PURE:
+                return func(*args, **kwargs)
+            tensors = _tensors(args, kwargs)
+            before = [tensor._version for tensor in tensors]
+            try:
+                result = func(*args, **kwargs)
+            except RuntimeError as exc:
+                if any(text in str(exc) for text in _AT_THE_LINE):
+                    locator.error_at_the_line(func, exc)
+                raise
+            if locator.registry:
+                changed = [t for t, v in zip(tensors, before) if t._version != v]
+                if changed:
+                    locator.mark_changes(func, changed)
+            return result
+        finally:
+            locator.current_op = outer
+
+
+class Locator:
+    """Install with :meth:`start`, remove with :meth:`stop` (or use ``watch()``).
+
+    ``on_event`` is called once per event, as soon as it is known (before torch's error unwinds
+    the stack), so a crashing run still reports it.
+    """
+
+    def __init__(self, on_event: Optional[Callable[[Event], None]] = None) -> None:
+        self.events: list[Event] = []
+        self.registry = Registry()
+        self.current_op: Any = None
+        self._on_event = on_event
+        self._keys: set[tuple] = set()
+        self._mode = _VersionMode(self)
+        pack, unpack = make_hooks(self._record, self._on_unpack)
+        self._hooks = torch.autograd.graph.saved_tensors_hooks(pack, unpack)
+        self._stepping: Optional[str] = None
+        self._step_snapshots: list[tuple[torch.Tensor, int, torch.Tensor]] = []
+        self._undo: list[Callable[[], None]] = []
+
+    # --- installing -------------------------------------------------------------------------
+
+    def start(self) -> Locator:
+        from inplace_fixer.blame import modules
+
+        self._undo.append(_disable_dynamo())
+        self._undo.append(modules.track_definitions())
+        pre = register_optimizer_step_pre_hook(self._before_step)
+        post = register_optimizer_step_post_hook(self._after_step)
+        self._undo.append(pre.remove)
+        self._undo.append(post.remove)
+        self._hooks.__enter__()
+        self._undo.append(lambda: self._hooks.__exit__(None, None, None))
+        self._mode.__enter__()
+        self._undo.append(lambda: self._mode.__exit__(None, None, None))
+        return self
+
+    def stop(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    # --- saving and changing ----------------------------------------------------------------
+
+    def _record(self, tensor: torch.Tensor) -> SavedRecord:
+        where = frames.user_frame(sys._getframe(1))
+        op = self.current_op
+        site = Site(
+            where.f_code.co_filename if where else "<unknown>",
+            where.f_lineno if where else 0,
+            None if op is None else op,  # resolved to a name only if an event needs it
+        )
+        record = SavedRecord(tensor, site)
+        self.registry.add(record)
+        return record
+
+    def mark_changes(self, func: Any, changed: list[torch.Tensor]) -> None:
+        change: Optional[Change] = None
+        for tensor in changed:
+            for record in self.registry.live(tensor):
+                if record.change is None and record.stale():
+                    if change is None:
+                        change = self._change(func, silent=False)
+                    record.change = change
+
+    def _change(self, func: Any, *, silent: bool) -> Change:
+        from inplace_fixer.blame import modules
+
+        caller = sys._getframe(2)
+        location = frames.user_location(caller) or frames.Location("<unknown>", 0, 0, 0, 0)
+        op = self._stepping or op_name(func)
+        return Change(location, op, modules.inplace_module_site(caller), silent)
+
+    def _before_step(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        self._stepping = f"{type(optimizer).__module__.split('.')[0]}.optim.{type(optimizer).__name__}.step"
+        # Only parameters a pending graph saved are worth a copy: nothing else can be corrupted.
+        self._step_snapshots = [
+            (param, param._version, param.detach().clone())
+            for group in optimizer.param_groups
+            for param in group["params"]
+            if self.registry and self.registry.live(param)
+        ]
+
+    def _after_step(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        try:
+            for param, version, before in self._step_snapshots:
+                if param._version != version or torch.equal(before, param.detach()):
+                    continue  # a bumped version is the mode's business; no change is harmless
+                change = None
+                for record in self.registry.live(param):
+                    if record.change is None:
+                        change = change or self._change(optimizer.step, silent=True)
+                        record.change = change
+        finally:
+            self._stepping = None
+            self._step_snapshots = []
+
+    # --- reporting --------------------------------------------------------------------------
+
+    def _on_unpack(self, record: SavedRecord) -> None:
+        backward = frames.user_frame(sys._getframe(1))
+        backward_at = None if backward is None else Site(backward.f_code.co_filename, backward.f_lineno)
+        change = record.change
+        saved_by = Site(record.saved_by.path, record.saved_by.line, op_name(record.saved_by.op) if record.saved_by.op is not None else None)
+        if change is None:
+            raise RuntimeError(version_error_text(record, messages.UNSEEN_CHANGE))
+        raises = record.stale()
+        category = BREAKS_BACKWARD if raises else SILENT_WRONG_GRADIENT
+        event = Event(
+            location=change.location,
+            category=category,
+            op=change.op,
+            message=messages.saved_tensor_changed(change, saved_by, backward_at, record, raises),
+            saved_by=saved_by,
+            backward_at=backward_at,
+            module_defined_at=change.module_defined_at,
+            source_line=messages.code_at(change.location),
+        )
+        self._emit(event)
+        if raises:
+            where = f"the change was made by `{change.op}` at {change.location.path}:{change.location.line}"
+            raise RuntimeError(version_error_text(record, where))
+
+    def error_at_the_line(self, func: Any, exc: RuntimeError) -> None:
+        from inplace_fixer.blame import modules
+
+        caller = sys._getframe(2)
+        location = frames.user_location(caller)
+        if location is None:
+            return
+        event = Event(
+            location=location,
+            category=BREAKS_BACKWARD,
+            op=op_name(func),
+            message=messages.raised_at_the_line(op_name(func), location, str(exc)),
+            module_defined_at=modules.inplace_module_site(caller),
+            source_line=messages.code_at(location),
+        )
+        self._emit(event)
+        if hasattr(exc, "add_note"):
+            exc.add_note(f"inplace-fixer: the in-place change is at {location.path}:{location.line}")
+
+    def _emit(self, event: Event) -> None:
+        if event.key in self._keys:
+            return
+        self._keys.add(event.key)
+        event = fixes.with_fixes(event)
+        self.events.append(event)
+        if self._on_event is not None:
+            self._on_event(event)
+
+
+def _disable_dynamo() -> Callable[[], None]:
+    """Compiled regions run eagerly, so the hooks and the mode see every op in them."""
+    dynamo = sys.modules.get("torch._dynamo")
+    if dynamo is not None:
+        previous = dynamo.config.disable
+        dynamo.config.disable = True
+        return lambda: setattr(dynamo.config, "disable", previous)
+    previous_env = os.environ.get("TORCHDYNAMO_DISABLE")
+    os.environ["TORCHDYNAMO_DISABLE"] = "1"  # read when torch._dynamo is first imported
+
+    def restore() -> None:
+        if previous_env is None:
+            os.environ.pop("TORCHDYNAMO_DISABLE", None)
+        else:
+            os.environ["TORCHDYNAMO_DISABLE"] = previous_env
+        late = sys.modules.get("torch._dynamo")
+        if late is not None and previous_env is None:
+            late.config.disable = False
+
+    return restore
+
+
