@@ -40,6 +40,9 @@ _AT_THE_LINE = (
     "A view was created in no_grad mode and is being modified inplace",
     "Inplace update to inference tensor outside InferenceMode",
 )
+# In-place ops whose derivative torch does not implement (facts, section 1, rule 5): backward
+# raises NotImplementedError when it reaches them, naming the op but not the line.
+_NO_INPLACE_DERIVATIVE = frozenset({"acosh_", "asinh_", "atanh_", "arccosh_", "arcsinh_", "arctanh_"})
 
 
 def _kind(func: Any) -> int:
@@ -62,6 +65,13 @@ def _tensors(args: Iterable[Any], kwargs: dict) -> list[torch.Tensor]:
         elif isinstance(value, (list, tuple)):  # _foreach_* ops and torch.cat-like calls
             found.extend(item for item in value if isinstance(item, torch.Tensor))
     return found
+
+
+def _versions(tensors: list[torch.Tensor]) -> list[int]:
+    try:
+        return [tensor._version for tensor in tensors]
+    except RuntimeError:  # an inference tensor has no version counter; it is never saved either
+        return [-1 if tensor.is_inference() else tensor._version for tensor in tensors]
 
 
 def op_name(func: Any) -> str:
@@ -90,19 +100,25 @@ class _VersionMode(TorchFunctionMode):
         locator.current_op = func
         try:
             if kind is _PURE:
-                return func(*args, **kwargs)
+                try:
+                    return func(*args, **kwargs)
+                except NotImplementedError as exc:  # backward() reaching an underivable in-place op
+                    locator.missing_derivative(exc)
+                    raise
             tensors = _tensors(args, kwargs)
-            before = [tensor._version for tensor in tensors]
+            before = _versions(tensors)
             try:
                 result = func(*args, **kwargs)
-            except RuntimeError as exc:
+            except (RuntimeError, NotImplementedError) as exc:
                 if any(text in str(exc) for text in _AT_THE_LINE):
                     locator.error_at_the_line(func, exc)
                 raise
             if locator.registry:
-                changed = [t for t, v in zip(tensors, before) if t._version != v]
+                changed = [t for t, v in zip(tensors, before) if v != -1 and t._version != v]
                 if changed:
                     locator.mark_changes(func, changed)
+            if getattr(func, "__name__", "") in _NO_INPLACE_DERIVATIVE:
+                locator.remember_missing_derivative(func)
             return result
         finally:
             locator.current_op = outer
@@ -121,6 +137,7 @@ class Locator:
         self.current_op: Any = None
         self._on_event = on_event
         self._keys: set[tuple] = set()
+        self._no_derivative: dict[str, tuple[str, frames.Location]] = {}
         self._mode = _VersionMode(self)
         pack, unpack = make_hooks(self._record, self._on_unpack)
         self._hooks = torch.autograd.graph.saved_tensors_hooks(pack, unpack)
@@ -230,7 +247,23 @@ class Locator:
             where = f"the change was made by `{change.op}` at {change.location.path}:{change.location.line}"
             raise RuntimeError(version_error_text(record, where))
 
-    def error_at_the_line(self, func: Any, exc: RuntimeError) -> None:
+    def remember_missing_derivative(self, func: Any) -> None:
+        """An in-place op with no derivative (``acosh_``): torch raises only when backward reaches
+        it, naming the op but not the line; keep the line until then."""
+        name = getattr(func, "__name__", "").rstrip("_")
+        if name and name not in self._no_derivative:
+            location = frames.user_location(sys._getframe(1))
+            if location is not None:
+                self._no_derivative[name] = (op_name(func), location)
+
+    def missing_derivative(self, exc: NotImplementedError) -> None:
+        for name, (op, location) in self._no_derivative.items():
+            if f"'inplace version of {name}'" in str(exc):
+                message = messages.raised_at_the_line(op, location, str(exc)).replace("torch raises here", "backward raises")
+                self._emit(Event(location, BREAKS_BACKWARD, op, message, source_line=messages.code_at(location)))
+                return
+
+    def error_at_the_line(self, func: Any, exc: Exception) -> None:
         from inplace_fixer.blame import modules
 
         caller = sys._getframe(2)
