@@ -90,6 +90,7 @@ class _VersionMode(TorchFunctionMode):
         self.locator = locator
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
+        __tracebackhide__ = True  # pytest: the program's frames are what the user reads
         if kwargs is None:
             kwargs = {}
         locator = self.locator
@@ -224,6 +225,7 @@ class Locator:
     # --- reporting --------------------------------------------------------------------------
 
     def _on_unpack(self, record: SavedRecord) -> None:
+        __tracebackhide__ = True
         backward = frames.user_frame(sys._getframe(1))
         backward_at = None if backward is None else Site(backward.f_code.co_filename, backward.f_lineno)
         change = record.change

@@ -113,6 +113,7 @@ def make_hooks(
         return make_record(tensor)
 
     def unpack(record: SavedRecord) -> torch.Tensor:
+        __tracebackhide__ = True
         if record.change is not None or record.stale():
             on_unpack(record)  # raises for a changed version, reports a silent change
         return record.tensor
