@@ -162,3 +162,24 @@ def test_watch_leaves_nothing_installed():
         assert torch.nn.Module.__init__ is not before
     assert torch.nn.Module.__init__ is before
     assert not torch._C._is_torch_function_mode_enabled()
+
+
+def test_sampling_still_names_a_bug_that_happens_every_step():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    failures = 0
+    with inplace_fixer.watch(quiet=True, sample=3) as locator:
+        for _ in range(7):
+            opt.zero_grad()
+            loss = model(torch.randn(4, 2)).sum()
+            first = loss * 1
+            first.backward(retain_graph=True)
+            opt.step()  # <- sampled step
+            try:
+                loss.backward()  # the graph saved the weights the step just changed
+            except RuntimeError:
+                failures += 1
+    assert failures == 7  # every step fails, traced or not, as without the locator
+    assert [e.location.line for e in locator.events] == [_line_of("# <- sampled step")]
+    assert not torch._C._is_torch_function_mode_enabled()

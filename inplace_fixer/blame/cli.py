@@ -32,6 +32,14 @@ Examples:
 )
 @click.option("--apply", is_flag=True, help="Write the events' safe fixes into the files.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --apply: also write unsafe fixes.")
+@click.option(
+    "--sample",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Trace one optimizer step in N (cost about 1/N; a change in an untraced step is reported without its line).",
+)
 @click.argument("program", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def blame(
@@ -40,6 +48,7 @@ def blame(
     report: Optional[Path],
     apply: bool,
     unsafe_fixes: bool,
+    sample: int,
     program: tuple[str, ...],
 ) -> None:
     """Run PROGRAM (a script and its arguments, or -m MODULE -- ARGS) under the runtime locator.
@@ -56,4 +65,4 @@ def blame(
 
     ctx.exit(session.blame_program(script=None if module else args[0], module=module,
                                    args=args if module else args[1:], report=report,
-                                   apply=apply, unsafe_fixes=unsafe_fixes))
+                                   apply=apply, unsafe_fixes=unsafe_fixes, sample=sample))

@@ -17,6 +17,7 @@ backward ever reads is harmless, and a report must never name such a line.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from typing import Any, Callable, Iterable, Optional
@@ -30,7 +31,7 @@ from inplace_fixer.blame.events import BREAKS_BACKWARD, SILENT_WRONG_GRADIENT, E
 from inplace_fixer.blame.saved import Change, Registry, SavedRecord, make_hooks, version_error_text
 
 # How a torch callable is treated by the mode, decided once per callable.
-_PURE, _CHECK = 0, 1
+_PURE, _CHECK, _OUT_ONLY = 0, 1, 2  # _OUT_ONLY: checked only when called with out=
 _kinds: dict[Any, int] = {}
 # Errors torch raises at the in-place line itself: the line is known, no backward needed.
 _AT_THE_LINE = (
@@ -50,11 +51,15 @@ def _kind(func: Any) -> int:
     qualname = getattr(func, "__qualname__", "") or ""
     if name in ("__get__", "__set__"):
         return _PURE  # property access; `x.data = y` moves no version counter either
-    if qualname.startswith(("TensorBase.", "Tensor.")):
-        in_place = (name.endswith("_") and not name.startswith("__")) or name == "__setitem__"
-        in_place = in_place or (name.startswith("__i") and name.endswith("__"))
+    in_place = (name.endswith("_") and not name.startswith("__")) or name == "__setitem__"
+    in_place = in_place or (name.startswith("__i") and name.endswith("__"))
+    if in_place or qualname.startswith(("TensorBase.", "Tensor.")):
         return _CHECK if in_place else _PURE
-    return _CHECK  # torch.* and F.* calls may take out= or inplace=
+    try:
+        parameters = inspect.signature(func).parameters
+    except (TypeError, ValueError):  # a builtin: only `out=` can make it write
+        return _OUT_ONLY
+    return _CHECK if "inplace" in parameters else _OUT_ONLY
 
 
 def _tensors(args: Iterable[Any], kwargs: dict) -> list[torch.Tensor]:
@@ -100,7 +105,7 @@ class _VersionMode(TorchFunctionMode):
         outer = locator.current_op
         locator.current_op = func
         try:
-            if kind is _PURE:
+            if kind is _PURE or (kind is _OUT_ONLY and "out" not in kwargs):
                 try:
                     return func(*args, **kwargs)
                 except NotImplementedError as exc:  # backward() reaching an underivable in-place op
@@ -132,7 +137,11 @@ class Locator:
     the stack), so a crashing run still reports it.
     """
 
-    def __init__(self, on_event: Optional[Callable[[Event], None]] = None) -> None:
+    def __init__(self, on_event: Optional[Callable[[Event], None]] = None, *, sample: int = 1) -> None:
+        """``sample=N`` traces one optimizer step in N (and everything before the first step):
+        the cost falls to about 1/N, and a bug that happens every step is still caught in the
+        first traced one. Between traced steps torch's own check runs, so nothing fails
+        differently; a change made in an untraced step is reported without its line."""
         self.events: list[Event] = []
         self.registry = Registry()
         self.current_op: Any = None
@@ -145,6 +154,9 @@ class Locator:
         self._stepping: Optional[str] = None
         self._step_snapshots: list[tuple[torch.Tensor, int, torch.Tensor]] = []
         self._undo: list[Callable[[], None]] = []
+        self._sample = max(1, sample)
+        self._steps = 0
+        self._tracing = False
 
     # --- installing -------------------------------------------------------------------------
 
@@ -157,15 +169,23 @@ class Locator:
         post = register_optimizer_step_post_hook(self._after_step)
         self._undo.append(pre.remove)
         self._undo.append(post.remove)
-        self._hooks.__enter__()
-        self._undo.append(lambda: self._hooks.__exit__(None, None, None))
-        self._mode.__enter__()
-        self._undo.append(lambda: self._mode.__exit__(None, None, None))
+        self._trace(True)
+        self._undo.append(lambda: self._trace(False))
         return self
 
     def stop(self) -> None:
         while self._undo:
             self._undo.pop()()
+
+    def _trace(self, on: bool) -> None:
+        """Install or remove the saved-tensor hooks and the mode (they go and come together)."""
+        if on and not self._tracing:
+            self._hooks.__enter__()
+            self._mode.__enter__()
+        elif not on and self._tracing:
+            self._mode.__exit__(None, None, None)
+            self._hooks.__exit__(None, None, None)
+        self._tracing = on
 
     # --- saving and changing ----------------------------------------------------------------
 
@@ -221,6 +241,9 @@ class Locator:
         finally:
             self._stepping = None
             self._step_snapshots = []
+            if self._sample > 1:
+                self._steps += 1
+                self._trace(self._steps % self._sample == 0)
 
     # --- reporting --------------------------------------------------------------------------
 

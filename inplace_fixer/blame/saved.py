@@ -83,10 +83,18 @@ class Registry:
                 del self._by_storage[key]
 
     def live(self, tensor: torch.Tensor) -> list[SavedRecord]:
-        refs = self._by_storage.get(storage_key(tensor))
+        key = storage_key(tensor)
+        refs = self._by_storage.get(key)
         if not refs:
             return []
-        return [record for record in (ref() for ref in refs) if record is not None]
+        records = [record for record in (ref() for ref in refs) if record is not None]
+        # Compact as we go: parameters are looked up every step, and the records of every past
+        # step's graph would otherwise pile up under their storage until the next prune.
+        if not records:
+            del self._by_storage[key]
+        elif len(records) != len(refs):
+            self._by_storage[key] = [weakref.ref(record) for record in records]
+        return records
 
     def __bool__(self) -> bool:
         return bool(self._by_storage)

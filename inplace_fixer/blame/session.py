@@ -17,6 +17,7 @@ def blame_program(
     report: Optional[Path],
     apply: bool = False,
     unsafe_fixes: bool = False,
+    sample: int = 1,
 ) -> int:
     from inplace_fixer.blame import render, runner
 
@@ -30,7 +31,7 @@ def blame_program(
     from inplace_fixer.blame.watch import watch
 
     argv = [script if script is not None else str(module), *args]
-    with watch() as locator:
+    with watch(sample=sample) as locator:
         returncode = runner.run(start, argv)
     events = list(locator.events)
     if events:

@@ -10,10 +10,10 @@ from inplace_fixer.blame.locator import Locator
 
 
 @contextmanager
-def watch(on_event: Optional[Callable[[Event], None]] = None, *, quiet: bool = False) -> Iterator[Locator]:
+def watch(on_event: Optional[Callable[[Event], None]] = None, *, quiet: bool = False, sample: int = 1) -> Iterator[Locator]:
     """Watch the block; each event goes to ``on_event`` and, unless ``quiet``, to stderr at once.
 
-    The locator is yielded: ``locator.events`` holds every event when the block ends (also when
+    ``sample=N`` traces one optimizer step in N (see :class:`Locator`). The locator is yielded: ``locator.events`` holds every event when the block ends (also when
     it raised).
     """
     from inplace_fixer.blame import render
@@ -24,7 +24,7 @@ def watch(on_event: Optional[Callable[[Event], None]] = None, *, quiet: bool = F
         if on_event is not None:
             on_event(event)
 
-    locator = Locator(on_event=report).start()
+    locator = Locator(on_event=report, sample=sample).start()
     try:
         yield locator
     finally:
