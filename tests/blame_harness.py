@@ -66,8 +66,6 @@ def _child(path: Path, blame: bool, args: tuple[str, ...], write_end: int) -> No
 
 
 def _run(path: Path, blame: bool) -> dict:
-    from inplace_fixer.blame import runner
-
     start = lambda: runpy.run_path(str(path), run_name="__main__")  # noqa: E731
     error = ""
     if blame:
@@ -79,12 +77,11 @@ def _run(path: Path, blame: bool) -> dict:
     else:
         returncode, error = _guarded(start)
         events = []
-    _ = runner  # same exit-code rules as the CLI's runner
     return {"returncode": returncode, "error": error, "events": events}
 
 
 def _guarded(start) -> tuple[int, str]:
-    from inplace_fixer.blame.runner import _exit_status
+    from inplace_fixer.blame.runner import _exit_status  # the CLI's exit-code rules
 
     try:
         start()

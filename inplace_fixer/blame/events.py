@@ -3,7 +3,7 @@ corrupted) a backward. Plain values, so the CLI, the pytest plugin and ``watch()
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Optional
 
 from inplace_fixer.blame.frames import Location
@@ -42,9 +42,6 @@ class Event:
     @property
     def key(self) -> tuple:
         return (self.location.path, self.location.line, self.category)
-
-    def with_fix(self, fix: Optional[Fix]) -> "Event":
-        return replace(self, fix=fix)
 
     def to_json(self) -> dict:
         loc = self.location

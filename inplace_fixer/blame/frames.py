@@ -60,9 +60,6 @@ class Location:
     end_line: int
     end_col: int
 
-    def short(self) -> dict:
-        return {"path": self.path, "line": self.line}
-
 
 def user_frame(start: types.FrameType | None = None) -> types.FrameType | None:
     frame = start if start is not None else sys._getframe(1)
