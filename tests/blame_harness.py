@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-TIMEOUT_SECONDS = 20
+TIMEOUT_SECONDS = 120  # generous: the machine is shared; a golden program runs in well under 1 s alone
 TIMED_OUT = -9
 
 
