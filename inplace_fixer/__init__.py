@@ -16,4 +16,14 @@ __all__ = [
     "Fix",
     "Position",
     "check_source",
+    "watch",
 ]
+
+
+def __getattr__(name: str):
+    # ``inplace_fixer.watch()`` needs torch; importing inplace_fixer must not.
+    if name == "watch":
+        from inplace_fixer.blame.watch import watch
+
+        return watch
+    raise AttributeError(f"module 'inplace_fixer' has no attribute {name!r}")

@@ -32,6 +32,10 @@ Exit codes:
 
 # Commands others provide, imported only when run: name -> ("module:attribute", one-line help).
 LAZY_COMMANDS = {
+    "blame": (
+        "inplace_fixer.blame.cli:blame",
+        "Run a program; name the line whose in-place change broke backward.",
+    ),
     "lsp": ("inplace_fixer.lsp:lsp", "Run the language server on standard input/output."),
     "verify": (
         "inplace_fixer.verify.cli:verify",

@@ -67,9 +67,24 @@ def test_value_differences_name_the_tensor_and_its_error(verdicts: list[VerifyRe
     assert difference["max_rel_error"] == pytest.approx(1 / 3)
 
 
-def test_gradient_only_corruption_is_caught_by_finite_differences(verdicts: list[VerifyResult]) -> None:
+def test_gradient_only_corruption_is_caught_by_the_exact_oracle(verdicts: list[VerifyResult]) -> None:
+    # The original fails inside backward(), so its gradients come from the re-run with saved
+    # tensors cloned: the doubled gradient differs from them element by element.
     index = next(i for i, c in enumerate(CORRUPTIONS) if c[0] == "fixed/saved_result_tanh_sub_")
-    check = verdicts[index].finite_difference
+    result = verdicts[index]
+    assert result.evidence["oracle"] == "saved-tensor clone reference"
+    assert result.first_difference["name"].startswith("grad[0]")
+    assert result.first_difference["max_rel_error"] == pytest.approx(1.0)  # doubled: |2g - g| / |g|
+
+
+def test_gradient_only_corruption_at_the_in_place_line_is_caught_by_finite_differences() -> None:
+    # A leaf error is raised at the in-place line: no backward to re-run, finite differences stay.
+    original, rewritten = _corrupt("fixed/leaf_iadd", "bias = bias + 1.0", "bias = bias + 1.0 + (bias - bias.detach())")
+    with VerifierPool(workers=1) as pool:
+        result = pool.verify(original, rewritten, timeout=5.0)
+    assert result.verdict is Verdict.DIFFERENT, result.reason
+    assert result.evidence["oracle"] == "finite differences"
+    check = result.finite_difference
     assert check["status"] == "disagrees"
     assert check["abs_error"] > check["tolerance"]
 
@@ -77,4 +92,6 @@ def test_gradient_only_corruption_is_caught_by_finite_differences(verdicts: list
 def test_detached_leaf_is_reported_as_a_lost_gradient(verdicts: list[VerifyResult]) -> None:
     index = next(i for i, c in enumerate(CORRUPTIONS) if c[0] == "fixed/saved_result_relu_add_")
     structure = verdicts[index].evidence["structure"]
-    assert any("`x` would get a gradient only in the original" in entry["detail"] for entry in structure)
+    # The clone reference really computes x's gradient (the old path could only say "would get").
+    assert verdicts[index].evidence["oracle"] == "saved-tensor clone reference"
+    assert any("`x` gets a gradient only in the original" in entry["detail"] for entry in structure)

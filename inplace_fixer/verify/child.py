@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 import torch
 
 from inplace_fixer.verify import wire
+from inplace_fixer.verify.oracle import clone_saved_tensors
 from inplace_fixer.verify.capture import MAX_NAMED_TENSORS, named_tensors, snapshot, user_variables
 from inplace_fixer.verify.perturb import LeafPerturbation
 from inplace_fixer.verify.recorder import Recorder, install_hooks
@@ -140,6 +141,9 @@ class _Execution:
             if perturbation is not None:
                 with perturbation:
                     exec(code, self.module.__dict__)  # noqa: S102 - running the program is the point
+            elif self.spec.mode is RunMode.SAVED_CLONE:
+                with clone_saved_tensors():
+                    exec(code, self.module.__dict__)  # noqa: S102
             else:
                 exec(code, self.module.__dict__)  # noqa: S102
         except SystemExit as exc:
@@ -179,7 +183,7 @@ class _Execution:
         record["calls_seen"] = recorder.calls_seen
         record["forward_outputs"] = recorder.forward_outputs
         record["finite_difference"] = recorder.finite_difference
-        if self.spec.mode in (RunMode.BASELINE, RunMode.REFERENCE_FORWARD) and not stopped_early:
+        if self.spec.mode in (RunMode.BASELINE, RunMode.REFERENCE_FORWARD, RunMode.SAVED_CLONE) and not stopped_early:
             record["globals"] = self._module_tensors()
         return record
 

@@ -34,6 +34,8 @@ def render_text(result: VerifyResult, label: str) -> str:
                 f"eps {finite_difference['eps']:g}, rtol {finite_difference['rtol']:g}, "
                 f"atol {finite_difference['atol']:g}; leaves: {', '.join(finite_difference['leaves'])})"
             )
+    if evidence.get("oracle"):
+        lines.append(f"  oracle: {evidence['oracle']}")
     for note in evidence.get("notes", []):
         lines.append(f"  note: {note}")
     return "\n".join(lines)

@@ -18,6 +18,10 @@ class RunMode(str, enum.Enum):
     # Up to the first autograd call, with each leaf moved by ``step`` along a fixed random
     # direction: the differentiated value and autograd's derivative along that direction.
     FINITE_DIFFERENCE = "finite-difference"
+    # Run to the end, as BASELINE, with every tensor saved for backward cloned when it is saved:
+    # backward then sees the values as they were, which is exactly the gradient of the forward
+    # as it ran, and what a correct out-of-place rewrite must produce (the exact oracle).
+    SAVED_CLONE = "saved-clone"
 
 
 @dataclass(frozen=True)

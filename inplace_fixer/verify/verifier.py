@@ -24,6 +24,7 @@ from inplace_fixer.verify.compare import (
 from inplace_fixer.verify.errors import classify_in_place_error, is_out_of_memory
 from inplace_fixer.verify.finite_difference import check_gradients
 from inplace_fixer.verify.launch import Launcher, RunOutcome
+from inplace_fixer.verify.oracle import FINITE_DIFFERENCE_ORACLE, against_saved_clone_reference
 from inplace_fixer.verify.result import Verdict, VerifyResult
 from inplace_fixer.verify.spec import RunMode, RunSpec
 
@@ -73,7 +74,7 @@ def _verify_pair(original: str, rewritten: str, launcher: Launcher, *, timeout: 
     # failed run already recorded them. Only a forward-time error needs the autograd-off run.
     failed_in_autograd = any(call["failed"] for call in before.record["calls"])
     reference = None if failed_in_autograd else launcher.run(RunSpec(original, RunMode.REFERENCE_FORWARD, **limits))
-    return _maybe_fixed(rewritten, before, after, reference, kind, launcher, limits, evidence)
+    return _maybe_fixed(original, rewritten, before, after, reference, kind, launcher, limits, evidence)
 
 
 def _both_ran(before: RunOutcome, after: RunOutcome, evidence: dict[str, Any]) -> VerifyResult:
@@ -102,6 +103,7 @@ def _both_ran(before: RunOutcome, after: RunOutcome, evidence: dict[str, Any]) -
 
 
 def _maybe_fixed(
+    before_source: str,
     rewritten: str,
     before: RunOutcome,
     after: RunOutcome,
@@ -111,9 +113,14 @@ def _maybe_fixed(
     limits: dict[str, Any],
     evidence: dict[str, Any],
 ) -> VerifyResult:
+    error = f"{before.error['type']} ({kind})"  # type: ignore[index]
+    if reference is None:  # the original failed inside backward(): the exact oracle applies
+        exact = against_saved_clone_reference(before_source, after, error, launcher, limits, evidence, _both_ran)
+        if exact is not None:
+            return exact
+    evidence["oracle"] = FINITE_DIFFERENCE_ORACLE
     comparisons = _shared_forward_values(before, after, reference, evidence["notes"])
     _attach(evidence, comparisons)
-    error = f"{before.error['type']} ({kind})"  # type: ignore[index]
     difference = evidence["first_difference"]
     if difference:
         return VerifyResult(
@@ -135,6 +142,9 @@ def _maybe_fixed(
             Verdict.DIFFERENT, f"the rewrite runs but its gradients are wrong: {gradients['reason']}", evidence
         )
     shared = _match_counts(comparisons) if comparisons else "no shared forward value"
+    completed = sum(not call["failed"] for call in before.record["calls"])
+    if completed:  # their gradients were compared exactly above, call by call
+        shared += f"; agrees on the {_count(completed, 'backward call', 'backward calls')} the original completed"
     if status == "not-applicable":
         evidence["notes"].append(f"gradients not checked: {gradients['reason']}")
         return VerifyResult(Verdict.FIXED, f"the original raised {error}; the rewrite runs; {shared}", evidence)

@@ -1,0 +1,13 @@
+# category: breaks-backward
+import torch
+
+
+def first_half(t):
+    return t[: t.shape[0] // 2]
+
+
+x = torch.randn(4, requires_grad=True)
+h = torch.exp(x)
+part = first_half(h)
+part.mul_(0.5)  # <- blame:view_of_saved_base
+h.sum().backward()
