@@ -1,3 +1,4 @@
+# No finding: `mask` is a forward() argument named as data (a mask), which never requires grad.
 import torch
 from torch import nn
 
