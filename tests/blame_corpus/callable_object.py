@@ -1,4 +1,5 @@
 # category: breaks-backward
+# static-reaches: inplace-fixer check follows __call__ of plain classes (whole-program analysis)
 import torch
 
 

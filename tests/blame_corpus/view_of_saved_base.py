@@ -1,4 +1,5 @@
 # category: breaks-backward
+# static-reaches: inplace-fixer check now follows this (whole-program analysis)
 import torch
 
 
