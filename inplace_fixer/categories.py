@@ -26,7 +26,7 @@ class Category:
 
 
 def categorize(
-    rule_code: str, report: Report, facts: Mapping[cst.CSTNode, NodeFact], forward_calls: Mapping[str, list] = {}
+    rule_code: str, report: Report, facts: Mapping[cst.CSTNode, NodeFact]
 ) -> Category:
     if report.category is not None:
         return Category(report.category, report.category_reason)
@@ -72,18 +72,6 @@ def categorize(
     if value.leaf_view is not None:
         text = f"`{name}` is a view of a leaf tensor that requires grad: torch raises at this line"
         return Category(BREAKS_BACKWARD, text, f"`{what}` modifies `{name}`, a view of a leaf tensor that requires grad; torch raises here")
-    argument = _forward_argument(fact, target, forward_calls)
-    if argument is not None:
-        passed, site = argument
-        if passed.leaf is not None or passed.leaf_view is not None:
-            text = f"`{name}` is an argument of forward(), and the call on line {{line}} passes a leaf tensor that requires grad: torch raises here"
-            return Category(BREAKS_BACKWARD, Reason(text, site), Reason(
-                f"`{what}` modifies `{name}`, and the call on line {{line}} passes a leaf tensor that requires grad as `{name}`; torch raises here",
-                site,
-            ))
-        if passed.saved_by is not None:
-            text = f"the call on line {{line}} passes as `{name}` a tensor that {passed.saved_by.template} saved for its backward; backward will raise"
-            return Category(BREAKS_BACKWARD, Reason(text, site), Reason(f"`{what}` modifies `{name}`: " + text, site))
     if value.no_grad_view is not None:
         made = value.no_grad_view
         text = f"`{name}` is a view that {made.template}; changing it in place with grad mode on raises"
@@ -98,21 +86,3 @@ def categorize(
         IN_GRADIENT_PATH,
         f"no earlier op saved `{name}`: backward works today, and breaks once an op that saves `{name}` runs before this line",
     )
-
-
-def _forward_argument(fact: NodeFact, target, forward_calls: Mapping[str, list]):
-    """(value passed, call site) for a forward() parameter of a module class of this file that
-    some call in the file passes a leaf or a saved tensor to."""
-    function = fact.site.function
-    if function is None or not function.is_forward or not isinstance(target, cst.Name):
-        return None
-    params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)][1:]
-    if target.value not in params:
-        return None
-    index = params.index(target.value)
-    for values, site in forward_calls.get(function.class_name or "", ()):
-        if index < len(values):
-            passed = values[index]
-            if passed.leaf is not None or passed.leaf_view is not None or passed.saved_by is not None:
-                return passed, site
-    return None

@@ -112,7 +112,7 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     reports = [(type(rule), report) for rule in active for report in rule.reports]
     if not reports:
         return []
-    categories = [categorize(rule.code, report, facts, interpreter.forward_calls) for rule, report in reports]
+    categories = [categorize(rule.code, report, facts) for rule, report in reports]
     # Positions cost a code generation pass: only files with findings pay for it, and only the
     # nodes the findings mention are recorded.
     positions = positions_of(module, _mentioned_nodes(reports, categories))

@@ -18,6 +18,7 @@ from inplace_fixer.inference.grad_modes import (
 from inplace_fixer.inference.program import (
     AUTOGRAD_FUNCTION_BASES,
     GRAD_OFF_METHODS,
+    LIBRARY_NO_GRAD_METHODS,
     ClassInfo,
     FunctionRef,
     method_kind,
@@ -67,13 +68,19 @@ class DefinitionsMixin:
         closure = dict(state.env) if state.function else state.globals
         return Value(Kind.FUNCTION, function=FunctionRef(info, closure, kind="lambda"))
 
-    def _function_grad_mode(self, info: FunctionInfo, facts: Optional[dict] = None) -> tuple[bool, bool]:
+    def _function_grad_mode(
+        self, info: FunctionInfo, facts: Optional[dict] = None, standalone: bool = False
+    ) -> tuple[bool, bool]:
         """(grad enabled, inference mode) at the start of a function, from its decorators and
         from what torch does with its class (autograd.Function.forward runs with grad off)."""
         grad_enabled, inference = True, False
         if info.class_name is not None and info.name in GRAD_OFF_METHODS:
             cls = self.classes.get(info.class_name)
             if cls is not None and cls.is_autograd_function:
+                grad_enabled = False
+        if standalone and info.class_name is not None and info.name in LIBRARY_NO_GRAD_METHODS:
+            cls = self.classes.get(info.class_name)
+            if cls is not None and cls.library_base:
                 grad_enabled = False
         for decorator in getattr(info.node, "decorators", ()):
             fact = (facts if facts is not None else self.facts).get(decorator.decorator)
@@ -84,7 +91,7 @@ class DefinitionsMixin:
 
     def _run_function(self, function: PendingFunction) -> None:
         info = function.info
-        grad_enabled, inference = self._function_grad_mode(info)
+        grad_enabled, inference = self._function_grad_mode(info, standalone=True)
         env: Env = {}
         state = State(
             env=env, globals=function.closure, function=info, grad_enabled=grad_enabled, inference=inference
@@ -145,7 +152,7 @@ class DefinitionsMixin:
 
     def _class_def(self, node: cst.ClassDef, state: State) -> None:
         self._site(node, state)
-        is_module = is_autograd_function = False
+        is_module = is_autograd_function = library_base = False
         bases: list[str] = []
         for base in node.bases:
             value = self._resolve_api(self._expr(base.value, state))
@@ -154,7 +161,9 @@ class DefinitionsMixin:
                 parent = self.classes[value.qualname]  # type: ignore[index]
                 is_module = is_module or parent.is_module
                 is_autograd_function = is_autograd_function or parent.is_autograd_function
+                library_base = library_base or parent.library_base
             elif value.kind is Kind.API and value.qualname is not None:
+                library_base = library_base or not torch_api.is_torch(value.qualname)
                 if value.qualname in torch_api.MODULE_BASES or torch_api.is_nn_module_class(value.qualname):
                     is_module = True
                 if value.qualname in AUTOGRAD_FUNCTION_BASES:
@@ -169,7 +178,7 @@ class DefinitionsMixin:
                 for b in node.bases
             )
         class_name = node.name.value
-        cls = ClassInfo(class_name, node, tuple(bases), is_module, is_autograd_function, state.globals)
+        cls = ClassInfo(class_name, node, tuple(bases), is_module, is_autograd_function, state.globals, library_base=library_base)
         self.classes[class_name] = cls
         state.env[class_name] = Value(Kind.MODULE_CLASS if is_module else Kind.CLASS, qualname=class_name)
         for statement in node.body.body:

@@ -56,6 +56,11 @@ class ExpressionsMixin:
                     value_joined = value
                 if existing.site is not None and existing.site.grad_enabled and site is not None and not site.grad_enabled:
                     site = existing.site
+                if value_joined.inference_tensor is not None and site is not None and not site.inference:
+                    # Made under inference_mode at one call and changed outside it at another is
+                    # not what either call does: keep what the call whose site is kept made.
+                    kept = value if site is state.site else existing.value
+                    value_joined = value_joined.with_(inference_tensor=kept.inference_tensor)
                 self.context_facts[node] = NodeFact(value_joined, site)  # type: ignore[arg-type]
             else:
                 self.context_facts[node] = NodeFact(value, site)  # type: ignore[arg-type]
@@ -237,7 +242,7 @@ class ExpressionsMixin:
             source = describe(node.value)
             if basic:
                 return view_value(base, source, f"`{source}[...]`", state)
-            return fresh(base)
+            return fresh(base) if state.grad_enabled else fresh(base).with_(grad=None)  # a copy
         at = self._element_at(base, node)
         if at is not None and at.kind is not Kind.TENSOR:
             return at

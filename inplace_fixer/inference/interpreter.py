@@ -45,8 +45,6 @@ class Interpreter(
     _ordered: set[int] = field(default_factory=set)
     # id(constructor call of an nn module with inplace=True) -> the arguments it was called with
     inplace_module_calls: dict[int, list[Value]] = field(default_factory=dict)
-    # class name of a module defined in this file -> (positional argument values, call site)
-    forward_calls: dict[str, list] = field(default_factory=dict)
     # What each module-level name holds once the module body has run (imports included).
     module_names: Env = field(default_factory=dict)
     # The program index: the classes of the checked code by name (inference.program).

@@ -28,6 +28,9 @@ AUTOGRAD_FUNCTION_BASES = frozenset({
     "torch.autograd.function.once_differentiable",
 })
 GRAD_OFF_METHODS = frozenset({"forward", "setup_context", "backward", "jvp", "vjp"})
+# Methods that a library base class calls under torch.no_grad(): transformers' PreTrainedModel
+# runs `_init_weights` from its @torch.no_grad() `_initialize_weights`.
+LIBRARY_NO_GRAD_METHODS = frozenset({"_init_weights"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +63,7 @@ class ClassInfo:
     is_autograd_function: bool
     globals: dict
     methods: dict[str, FunctionRef] = field(default_factory=dict)
+    library_base: bool = False  # a base class from a library, not torch's and not the checked code's
     attributes: Optional[tuple] = None  # (name, Value) pairs from __init__, computed on first use
     computing: bool = False
 

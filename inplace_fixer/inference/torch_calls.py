@@ -96,10 +96,7 @@ class TorchCallsMixin:
             if argument.kind is Kind.TENSOR:
                 return argument
         if module.qualname is not None and not torch_api.is_torch(module.qualname):
-            # A module class of this file: what its forward() receives, for the categories of
-            # in-place changes of forward()'s arguments (a leaf passed in, a saved tensor).
-            site = state.site.statement if state.site else None
-            self.forward_calls.setdefault(module.qualname, []).append((tuple(v for _, v in positional), site))
+            # A module class of the checked code: its forward() is analysed at this call.
             forward = self._method(module.qualname, "forward")
             if forward is not None:
                 returned = self._call_user_function(forward.bound(module), node, args, state)
@@ -401,7 +398,7 @@ class TorchCallsMixin:
                 if name in MULTI_OUTPUT_VIEWS:
                     self._mark_multi_view_base(func.value, f"{source}.{name}()", state)
             else:
-                element = tensor(grad=grad, dtype=receiver.dtype)
+                element = tensor(grad=grad if state.grad_enabled else None, dtype=receiver.dtype)
             positional, keywords = split_args(node, args)
             return self._note_saves(
                 "method", name, f"`{source}.{name}()`", [(func.value, receiver), *positional], keywords,
@@ -416,7 +413,8 @@ class TorchCallsMixin:
             dtype = "bool"
         elif name in torch_api.INTEGER_RESULT_NAMES:
             dtype = "int64"
-        result = tensor(grad=grad, dtype=dtype)
+        # A new tensor computed under no_grad does not require grad.
+        result = tensor(grad=grad if state.grad_enabled else None, dtype=dtype)
         positional, keywords = split_args(node, args)
         return self._note_saves(
             "method", name, f"`{source}.{name}()`", [(func.value, receiver), *positional], keywords, result, state
