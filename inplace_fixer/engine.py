@@ -127,7 +127,9 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
 
     located = []
     for (rule, report), category in zip(reports, categories):
-        code_range = positions[report.node]
+        code_range = positions.get(report.node)
+        if code_range is None:
+            continue  # a node of another file, met while following a call into it: not reported here
         if is_suppressed(suppressed, rule.code, range(code_range.start.line, code_range.end.line + 1)):
             continue
         if not config.is_category_selected(category.name):

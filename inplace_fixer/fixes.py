@@ -211,8 +211,56 @@ def rebinding_statements(
     evaluated = statement.value if not isinstance(statement, cst.Expr) else statement.value
     if evaluated is None or _mentioned_before(evaluated, inplace_expression, target):
         return None
+    if _conditionally_evaluated(evaluated, inplace_expression):
+        # `x.mul_(g) if inplace else x * g`: a rebinding before the statement would run on
+        # every path, and the other branch would then see the changed `x`.
+        return None
     rewritten = statement.visit(_Substitute(inplace_expression, target))
     return [assign, rewritten]  # type: ignore[list-item]
+
+
+def _conditionally_evaluated(root: cst.CSTNode, node: cst.CSTNode) -> bool:
+    """Whether ``node`` is evaluated only on some paths through ``root``: a branch of a
+    conditional expression, the right side of `and`/`or`, a lambda or a comprehension body."""
+    finder = _ConditionalFinder(node)
+    root.visit(finder)
+    return finder.conditional
+
+
+class _ConditionalFinder(cst.CSTVisitor):
+    _SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+    def __init__(self, node: cst.CSTNode) -> None:
+        super().__init__()
+        self.node = node
+        self.depth = 0
+        self.conditional = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if node is self.node:
+            self.conditional = self.depth > 0
+            return False
+        if isinstance(node, cst.IfExp):
+            node.test.visit(self)
+            self._conditionally(node.body, node.orelse)
+            return False
+        if isinstance(node, cst.BooleanOperation):
+            node.left.visit(self)
+            self._conditionally(node.right)
+            return False
+        if isinstance(node, self._SCOPES):
+            self.depth += 1
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, self._SCOPES):
+            self.depth -= 1
+
+    def _conditionally(self, *parts: cst.CSTNode) -> None:
+        self.depth += 1
+        for part in parts:
+            part.visit(self)
+        self.depth -= 1
 
 
 def _mentioned_before(root: cst.CSTNode, stop: cst.CSTNode, target: cst.BaseExpression) -> bool:

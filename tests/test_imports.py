@@ -120,3 +120,13 @@ def test_a_changed_file_on_disk_is_read_again(tmp_path: Path) -> None:
     stat = helpers.stat()
     os.utime(helpers, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
     assert [(f.start.line, f.code) for f in check(tmp_path / "main.py")] == [(5, "IPF002")]
+
+
+def test_inplace_layers_of_an_imported_module_are_followed_and_reported_in_their_own_file(tmp_path: Path) -> None:
+    write_package(tmp_path, {
+        "layers.py": "import torch.nn as nn\nclass Act(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                     "        self.act = nn.ReLU(inplace=True)\n    def forward(self, x):\n        return self.act(x)\n",
+        "main.py": "import torch\nfrom layers import Act\nx = torch.randn(3, requires_grad=True)\ny = Act()(torch.sigmoid(x))\n",
+    })
+    result = check_source((tmp_path / "main.py").read_text(), str(tmp_path / "main.py"), Config())
+    assert result.error is None and result.findings == ()

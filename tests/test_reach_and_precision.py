@@ -53,9 +53,13 @@ def test_reach_cases_are_the_thirty_from_the_issue() -> None:
     assert len(REACH) >= 30
 
 
-def test_precision_tuple_argument_is_not_breaks_backward() -> None:
-    findings = _findings(GOLDEN / "precision" / "a_div_scalar_index_write.py")
-    assert findings, "the element writes are still in a gradient path"
+NO_BREAKS_BACKWARD = [p for p in PRECISION if "no breaks-backward" in p.read_text().splitlines()[0]]
+
+
+@pytest.mark.parametrize("case", NO_BREAKS_BACKWARD, ids=lambda p: p.name)
+def test_precision_case_is_not_breaks_backward(case: Path) -> None:
+    findings = _findings(case)
+    assert findings, "the writes are still in a gradient path"
     assert all(f.category != BREAKS_BACKWARD for f in findings)
 
 

@@ -233,7 +233,7 @@ class DefinitionsMixin:
         params = [p.name.value for p in (*init.params.posonly_params, *init.params.params)]
         info = FunctionInfo(init, "__init__", frozenset(params), cls.name, cls.is_module, cls.node)
         env: Env = {}
-        init_state = State(env=env, globals=cls.globals, function=info)
+        init_state = State(env=env, globals=cls.globals, function=info, foreign=cls.foreign)
         for param in (*init.params.posonly_params, *init.params.params, *init.params.kwonly_params):
             env[param.name.value] = NONE if isinstance(param.default, cst.Name) and param.default.value == "None" else UNKNOWN
         prefix = f"{params[0]}." if params else "self."

@@ -51,7 +51,7 @@ class ExpressionsMixin:
             site = state.site
             if existing is not None:
                 if existing.value != value:
-                    value_joined = join(existing.value, value)
+                    value_joined = join(existing.value, value, every_path=False)
                 else:
                     value_joined = value
                 if existing.site is not None and existing.site.grad_enabled and site is not None and not site.grad_enabled:
@@ -67,7 +67,7 @@ class ExpressionsMixin:
             return value
         existing = self.facts.get(node)
         if existing is not None and existing.value != value:
-            value = join(existing.value, value)
+            value = join(existing.value, value, every_path=False)  # another pass over a loop body
         self.facts[node] = NodeFact(value, state.site)  # type: ignore[arg-type]
         return value
 

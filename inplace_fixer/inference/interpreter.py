@@ -101,6 +101,7 @@ class Interpreter(
         if exports is None:
             return None
         for class_name, info in exports.classes.items():
+            info.foreign = True
             self.classes.setdefault(class_name, info)
         value = exports.module_names.get(name)
         if value is None or value.kind not in (Kind.FUNCTION, Kind.CLASS, Kind.MODULE_CLASS, Kind.MODULE, Kind.OBJECT):

@@ -64,6 +64,7 @@ class ClassInfo:
     globals: dict
     methods: dict[str, FunctionRef] = field(default_factory=dict)
     library_base: bool = False  # a base class from a library, not torch's and not the checked code's
+    foreign: bool = False  # defined in another file (imported): its code is analysed, not reported
     attributes: Optional[tuple] = None  # (name, Value) pairs from __init__, computed on first use
     computing: bool = False
 

@@ -131,8 +131,11 @@ def may_require_grad(value: Value) -> bool:
     return value.dtype not in INTEGER_DTYPES
 
 
-def join(a: Optional[Value], b: Optional[Value]) -> Value:
-    """The value of an expression that may be either ``a`` or ``b`` (after a branch or loop)."""
+def join(a: Optional[Value], b: Optional[Value], every_path: bool = True) -> Value:
+    """The value of an expression that may be either ``a`` or ``b`` (after a branch or loop).
+
+    With ``every_path`` (paths meeting in one run) what makes backward raise must hold on both;
+    without it (the same expression over several runs: loop iterations, call sites) on either."""
     if a is None:
         return b if b is not None else UNKNOWN
     if b is None or a == b:
@@ -170,23 +173,31 @@ def join(a: Optional[Value], b: Optional[Value]) -> Value:
         obj=a.obj if a.obj == b.obj else None,
         dtype=a.dtype if a.dtype == b.dtype else None,
         is_parameter=a.is_parameter and b.is_parameter,
-        leaf=a.leaf or b.leaf,
+        leaf=_both(a.leaf, b.leaf, every_path),
         is_data=a.is_data or b.is_data,
         data_grad=a.data_grad or b.data_grad,
-        element=join(a.element, b.element) if (a.element or b.element) else None,
+        element=join(a.element, b.element, every_path) if (a.element or b.element) else None,
         items=tuple(join(x, y) for x, y in zip(a.items, b.items)) if a.items and b.items and len(a.items) == len(b.items) else None,
         view_of=a.view_of or b.view_of,
         shape_of=a.shape_of if a.shape_of == b.shape_of else None,
-        saved_by=a.saved_by or b.saved_by,
-        saved_elements=a.saved_elements or b.saved_elements,
-        leaf_view=a.leaf_view or b.leaf_view,
-        multi_view=a.multi_view or b.multi_view,
-        multi_view_base=a.multi_view_base or b.multi_view_base,
-        no_grad_view=a.no_grad_view or b.no_grad_view,
-        inference_tensor=a.inference_tensor or b.inference_tensor,
+        # What makes backward raise must hold on every path (`relu(h) if i < n else h` is not
+        # saved by relu on the path that matters); what puts a tensor in the graph may hold on any.
+        saved_by=_both(a.saved_by, b.saved_by, every_path),
+        saved_elements=_both(a.saved_elements, b.saved_elements, every_path),
+        leaf_view=_both(a.leaf_view, b.leaf_view, every_path),
+        multi_view=bool(_both(a.multi_view or None, b.multi_view or None, every_path)),
+        multi_view_base=_both(a.multi_view_base, b.multi_view_base, every_path),
+        no_grad_view=_both(a.no_grad_view, b.no_grad_view, every_path),
+        inference_tensor=_both(a.inference_tensor, b.inference_tensor, every_path),
         # The call that passed the tensor whose facts the findings will cite.
         passed_at=(a if a.saved_by is not None or a.leaf is not None else b).passed_at or a.passed_at or b.passed_at,
     )
+
+
+def _both(a, b, every_path: bool):
+    if every_path:
+        return a if a is not None and b is not None else None
+    return a if a is not None else b
 
 
 def tensor(**fields) -> Value:
