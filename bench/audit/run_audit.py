@@ -65,6 +65,13 @@ def tool_commit() -> str:
     return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
 
 
+def tool_tree() -> str:
+    """The git tree of inplace_fixer/ (with uncommitted changes marked): what decides whether findings can be reused."""
+    tree = subprocess.run(["git", "rev-parse", "HEAD:inplace_fixer"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "inplace_fixer"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return tree + ("+dirty" if dirty else "")
+
+
 def run_check(name: str, work: Path, reuse: bool) -> tuple[list[dict], str]:
     package, sub = TREES[name]
     src, ver = package_dir(package)
@@ -72,7 +79,7 @@ def run_check(name: str, work: Path, reuse: bool) -> tuple[list[dict], str]:
     tree = work / "trees" / name
     out = work / f"findings-{name}.json"
     meta = work / f"findings-{name}.meta.json"
-    want = {"tool": tool_commit(), "package": package, "version": ver}
+    want = {"tool": tool_tree(), "package": package, "version": ver}
     if reuse and out.exists() and meta.exists() and json.loads(meta.read_text()) == want:
         print(f"{name}: reusing {out}", file=sys.stderr)
     else:
@@ -87,8 +94,11 @@ def run_check(name: str, work: Path, reuse: bool) -> tuple[list[dict], str]:
             )
         if proc.returncode not in (0, 2):
             raise SystemExit(f"check failed on {name}: {proc.stderr[-2000:]}")
-        if proc.stderr.strip():
-            print(proc.stderr.strip()[-2000:], file=sys.stderr)
+        crashed = [ln.split(": internal error")[0] for ln in proc.stderr.splitlines() if ": internal error" in ln]
+        (work / f"check-{name}.stderr").write_text(proc.stderr)
+        if crashed:
+            print(f"{name}: {len(crashed)} files not checked (internal error): " + ", ".join(
+                str(Path(c).relative_to(tree)) for c in crashed), file=sys.stderr)
         meta.write_text(json.dumps(want))
     findings = json.loads(out.read_text())
     lines_cache: dict[Path, list[str]] = {}
@@ -181,6 +191,8 @@ def table(rows: list[dict], sample: list[dict]) -> str:
     block("rule", lambda r: r["code"], pop,
           lambda g: f" ({pop_bb[g]} breaks-backward)" if pop_bb[g] else "")
     block("category", lambda r: r["category"], pop_cat)
+    block("rule / category", lambda r: f'{r["code"]} {r["category"]}',
+          Counter(f'{r["code"]} {r["category"]}' for r in rows))
     block("tree", lambda r: r["tree"], Counter(r["tree"] for r in rows))
     j = [r for r in sample if r["verdict"] in ("right", "wrong")]
     w = sum(r["verdict"] == "wrong" for r in j)
@@ -240,11 +252,13 @@ def main() -> None:
         w.writeheader()
         w.writerows(sample)
     new = sum(not r["verdict"] for r in sample)
-    print(f"tool commit {tool_commit()}; sample.csv: {len(sample)} rows, {new} not yet judged", file=sys.stderr)
+    print(f"tool commit {tool_commit()} (inplace_fixer tree {tool_tree()}); sample.csv: {len(sample)} rows, {new} not yet judged", file=sys.stderr)
     for r in sample:
         if not r["verdict"]:
             r["verdict"] = "unjudged"
-    print(table(rows, sample))
+    text = table(rows, sample)
+    (HERE / "table.md").write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":
