@@ -5,6 +5,7 @@ import libcst as cst
 from inplace_fixer import fixes
 from inplace_fixer.inference import Kind
 from inplace_fixer.rules.base import Invalid, Rule, code, in_path_message
+from inplace_fixer.rules.leaf_edit import leaf_edit_fix
 from inplace_fixer.rules.index_forms import augmented_index_fix
 
 
@@ -89,7 +90,10 @@ class AugmentedAssignment(Rule):
         if reason is None or fixes.follows_fresh_clone(fact.site, base):
             return
         message = in_path_message(code(node), code(base))
-        if isinstance(target, cst.Subscript):
+        fix = leaf_edit_fix(fact.site, self.context.torch_name, base, fact.value, [operand])
+        if fix is not None:
+            pass
+        elif isinstance(target, cst.Subscript):
             fix = augmented_index_fix(self, fact.site, node, target, fact.value)
         else:
             new_value = fixes.binary(target, fixes.AUGMENTED_TO_BINARY[type(node.operator)], node.value)

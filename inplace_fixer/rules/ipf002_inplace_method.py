@@ -8,6 +8,7 @@ from inplace_fixer import fixes, torch_data
 from inplace_fixer.inference import Kind
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
+from inplace_fixer.rules.leaf_edit import leaf_edit_fix
 from inplace_fixer.rules.method_forms import chain_of, out_of_place_chain
 from inplace_fixer.torch_data import InplaceKind
 
@@ -119,7 +120,13 @@ class InplaceMethod(Rule):
         if written is not None and fixes.follows_fresh_clone(site, written):
             return
         message = in_path_message(code(node), code(root))
-        self.report(node, message, self._fix(node, root, steps, fact), reason, target=root)
+        fix = None
+        if isinstance(site.statement, cst.Expr) and site.statement.value is node:
+            edited = root.value if isinstance(root, cst.Subscript) else root  # w[0].add_(1) edits w
+            edited_value = self.value(edited)
+            if edited_value is not None:
+                fix = leaf_edit_fix(site, self.context.torch_name, edited, edited_value, operands)
+        self.report(node, message, fix or self._fix(node, root, steps, fact), reason, target=root)
 
     def _fix(self, node: cst.Call, root: cst.BaseExpression, steps, fact) -> Optional[ProposedFix]:
         site = (self.fact(node) or fact).site

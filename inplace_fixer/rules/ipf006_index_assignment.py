@@ -6,6 +6,7 @@ from inplace_fixer import fixes
 from inplace_fixer.inference import Kind
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
+from inplace_fixer.rules.leaf_edit import leaf_edit_fix
 from inplace_fixer.rules.index_forms import assignment_index_fix
 
 
@@ -81,7 +82,9 @@ class IndexAssignment(Rule):
         reason = self.gradient_reason(fact.site, fact.value, [self.value(node.value)])
         if reason is None or fixes.follows_fresh_clone(fact.site, base):
             return
-        fix = assignment_index_fix(self, fact.site, node, target, fact.value)
+        fix = leaf_edit_fix(fact.site, self.context.torch_name, base, fact.value, [self.value(node.value)])
+        if fix is None:
+            fix = assignment_index_fix(self, fact.site, node, target, fact.value)
         if fix is None:
             fix = ProposedFix(Applicability.DISPLAY_ONLY, f"`{code(base)}` is not a name or attribute that can be rebound",
                               fact.site.statement, fact.site.statement)
