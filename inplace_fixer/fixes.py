@@ -378,7 +378,11 @@ def clone_first_fix(site: Site, base: cst.BaseExpression, base_value: Value) -> 
             cst.SimpleStatementLine(body=[clone], leading_lines=first.leading_lines),
             first.with_changes(leading_lines=()),
         ]
-        return ProposedFix(applicability, reason, first, cst.FlattenSentinel(lines))
+        summary = None
+        if first is not site.line:
+            # The edit is the first write's: say what it does for this one.
+            summary = Reason(f"`{code(clone, limit=None)}` before line {{line}}, one copy for the writes from there to here", first)
+        return ProposedFix(applicability, reason, first, cst.FlattenSentinel(lines), summary=summary)
     original, replacement = replace_statement(site, [clone, site.statement])  # type: ignore[list-item]
     return ProposedFix(applicability, reason, original, replacement)
 
@@ -393,7 +397,9 @@ def _first_write_of_run(site: Site, base: cst.BaseExpression) -> Optional[cst.Si
     for previous in site.previous_statements():
         if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
             break
-        if not _writes_into(previous.body[0], base):
+        if not _writes_into(previous.body[0], base) or mentions(previous.body[0].value, base):
+            # A write that reads the tensor itself (`x[0] = x[1].sin()`) must not follow the
+            # clone: it would read the copy the writes then change.
             break
         first = previous
     return first
