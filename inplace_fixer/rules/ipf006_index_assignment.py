@@ -7,6 +7,7 @@ from inplace_fixer.inference import Kind
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
 from inplace_fixer.rules.leaf_edit import leaf_edit_fix
+from inplace_fixer.rules.loop_fill import loop_fill_fix
 from inplace_fixer.rules.index_forms import assignment_index_fix
 
 
@@ -84,7 +85,7 @@ class IndexAssignment(Rule):
             return
         fix = leaf_edit_fix(fact.site, self.context.torch_name, base, fact.value, [self.value(node.value)])
         if fix is None:
-            fix = assignment_index_fix(self, fact.site, node, target, fact.value)
+            fix = loop_fill_fix(self, fact.site, node, target) or assignment_index_fix(self, fact.site, node, target, fact.value)
         if fix is None:
             fix = ProposedFix(Applicability.DISPLAY_ONLY, f"`{code(base)}` is not a name or attribute that can be rebound",
                               fact.site.statement, fact.site.statement)
