@@ -44,7 +44,12 @@ class AugmentedAssignment(Rule):
     or an alias of another tensor, an element of a list; when the right-hand side may promote the
     dtype (`+=` keeps the target's dtype, `+` promotes); or when the target is a leaf that requires
     grad (after the rewrite its `.grad` is no longer filled). A Parameter attribute is never
-    rewritten: assigning a plain tensor to it raises.
+    rebound: assigning a plain tensor to it raises.
+    A deliberate edit of a leaf that requires grad or of a Parameter (`p -= lr * p.grad` after
+    `backward()`, `w[0] *= 1.0001` right after `w` is made, `self.weight[:, k] -= v`) is not
+    rebound: its unsafe fix wraps the statement in `with torch.no_grad():`, which keeps the very
+    tensor, its `.grad` and the optimizer's hold on it (no gradient flows through that line).
+    It is offered when no op of a pending graph saved the tensor and nothing written requires grad.
     """
 
     code = "IPF001"

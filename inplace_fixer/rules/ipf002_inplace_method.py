@@ -57,7 +57,12 @@ class InplaceMethod(Rule):
     dtype), when `x` is a leaf that requires grad, and for `copy_`, random fills and comparisons,
     after which earlier operations no longer receive a zero gradient through `x`. Report-only when
     no exact out-of-place form exists (`fill_diagonal_`, most random fills with arguments), when
-    a later call in a chain reads the tensor it changed, or for a Parameter attribute.
+    a later call in a chain reads the tensor it changed.
+    A deliberate edit of a leaf that requires grad or of a Parameter (`p -= lr * p.grad` after
+    `backward()`, `w[0] *= 1.0001` right after `w` is made, `self.weight[:, k] -= v`) is not
+    rebound: its unsafe fix wraps the statement in `with torch.no_grad():`, which keeps the very
+    tensor, its `.grad` and the optimizer's hold on it (no gradient flows through that line).
+    It is offered when no op of a pending graph saved the tensor and nothing written requires grad.
     """
 
     code = "IPF002"
