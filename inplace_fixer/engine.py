@@ -30,6 +30,7 @@ _MAY_MUTATE = re.compile(
     r"|\binplace\b|\bout\s*=(?!=)|,\s*True\b"  # inplace=True, out=, nn.Dropout(p, True)
     r"|\]\s*=(?!=)"  # element assignment
     r"|\.data\b"
+    r"|\.step\s*\(|\bload_state_dict\b|\.apply\s*\("  # IPF009: changes of what a forward saved
 )
 _MAX_FIX_PASSES = 4
 
@@ -171,10 +172,10 @@ def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:
 def _suggestion(fix: Optional[Fix], summary: Optional[str] = None) -> str:
     """". Fix: `y = y * 2`" for a fix whose new code fits on one line of a message; a fix whose
     edit does not show this finding's own change says what it does instead."""
+    if fix is not None and summary is not None:
+        return ". Fix: " + summary
     if fix is None or not fix.edits:
         return ""
-    if summary is not None:
-        return ". Fix: " + summary
     lines = [_without_comment(line.strip()) for line in fix.edits[0].content.strip().splitlines() if line.strip()]
     if not lines or len(lines) > 2 or sum(map(len, lines)) > 80:
         return ""
@@ -222,7 +223,8 @@ def _edit_for(original: cst.CSTNode, replacement, module: cst.Module, positions,
         first_line = lines[code_range.start.line - 1]
         indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))]
         new_lines = list(replacement.nodes) if isinstance(replacement, cst.FlattenSentinel) else [replacement]
-        new_lines[0] = new_lines[0].with_changes(leading_lines=())
+        if new_lines:  # none: the lines are removed (a statement moved elsewhere)
+            new_lines[0] = new_lines[0].with_changes(leading_lines=())
         content = "".join(_code_at_indent(module, line, indent) for line in new_lines)
         start = Position(code_range.start.line, 1)
         end_line = code_range.end.line

@@ -58,7 +58,8 @@ class Timeline:
     def __post_init__(self) -> None:
         self.module.visit(_Indexer(self._where))
         for fact in self.facts.values():
-            self._sites.setdefault(id(fact.site.statement), fact.site)
+            if fact.site is not None:  # decorators and annotations have no statement of their own
+                self._sites.setdefault(id(fact.site.statement), fact.site)
 
     # ------------------------------------------------------------------ questions
     def in_init_code(self, site: Site) -> bool:
