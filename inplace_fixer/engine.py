@@ -20,6 +20,7 @@ from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.positions import positions_of
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
+from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.suppression import is_suppressed, suppressions
 
@@ -113,7 +114,8 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     reports = [(type(rule), report) for rule in active for report in rule.reports]
     if not reports:
         return []
-    categories = [categorize(rule.code, report, facts, interpreter.forward_calls) for rule, report in reports]
+    allowed = frozenset(mutation_allowed_statements(module))
+    categories = [categorize(rule.code, report, facts, interpreter.forward_calls, allowed) for rule, report in reports]
     # Positions cost a code generation pass: only files with findings pay for it, and only the
     # nodes the findings mention are recorded.
     positions = positions_of(module, _mentioned_nodes(reports, categories))

@@ -69,11 +69,18 @@ def test_the_reordering_fix_runs(fixed: Path, outcomes: dict[str, str]) -> None:
 def test_ipf009_reports_exactly_the_broken_cases(case: Path) -> None:
     findings = check_source(case.read_text(), str(case), Config(), fix=False).findings
     ipf009 = [f for f in findings if f.code == "IPF009"]
-    if "negative" in case.parts:
+    raises = HEADER.search(case.read_text()).group(1) == "raises"
+    if "negative" in case.parts or not raises:
         assert ipf009 == []
     else:
         assert ipf009 and all(f.category == "breaks-backward" for f in ipf009)
-        assert HEADER.search(case.read_text()).group(1) == "raises"
+
+
+def test_no_rule_calls_a_change_inside_allow_mutation_on_saved_tensors_breaking() -> None:
+    case = GOLDEN / "saved_result_changed_under_allow_mutation.py"
+    (finding,) = check_source(case.read_text(), str(case), Config(), fix=False).findings
+    assert (finding.code, finding.category) == ("IPF002", "in-gradient-path")
+    assert "allow_mutation_on_saved_tensors" in finding.reason
 
 
 def test_data_edits_are_ipf007s_business() -> None:
