@@ -114,7 +114,7 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     reports = [(type(rule), report) for rule in active for report in rule.reports]
     if not reports:
         return []
-    allowed = frozenset(mutation_allowed_statements(module))
+    allowed = frozenset(mutation_allowed_statements(module, facts))
     categories = [categorize(rule.code, report, facts, interpreter.forward_calls, allowed) for rule, report in reports]
     # Positions cost a code generation pass: only files with findings pay for it, and only the
     # nodes the findings mention are recorded.

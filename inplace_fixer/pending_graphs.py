@@ -101,14 +101,26 @@ def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) ->
     for fact in facts.values():
         if fact.site is not None:  # decorators and annotations have no statement of their own
             sites.setdefault(id(fact.site.statement), fact.site)
-    allowed = frozenset(mutation_allowed_statements(module))
+    # Only scopes that run a backward can break one (most files, model code, have none: they
+    # cost one pass over the facts).
+    with_backward = {
+        fact.site.function.node if fact.site.function is not None else None
+        for node, fact in facts.items()
+        if fact.site is not None and isinstance(node, cst.Attribute) and node.attr.value in ("backward", "grad")
+    }
+    if not with_backward:
+        return []
+    allowed = frozenset(mutation_allowed_statements(module, facts))
     found: list[Breakage] = []
+    scopes = [(function, _function_body(function, module)) for function in _functions(facts)]
     # Optimizers are often made in __init__ and stepped in a method: known file-wide by name.
     optimizers: dict[str, tuple[str, ...]] = {}
-    for body in _scopes(module):
+    for _, body in scopes:
         for small, _ in _flatten(body):
             _note_optimizer(_Scope(module, facts, sites, allowed, optimizers), small)
-    for body in _scopes(module):
+    for function, body in scopes:
+        if function not in with_backward:
+            continue
         scope = _Scope(module, facts, sites, allowed, dict(optimizers))
         for small, line in _flatten(body):
             _step(scope, small, line)
@@ -117,18 +129,19 @@ def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) ->
 
 
 # ---------------------------------------------------------------------- walking
-def _scopes(module: cst.Module) -> Iterator[Sequence[cst.CSTNode]]:
-    yield module.body
-    for function in _functions(module):
-        body = function.body
-        yield body.body if isinstance(body, cst.IndentedBlock) else [body]
+def _functions(facts: Mapping[cst.CSTNode, NodeFact]) -> list[Optional[cst.FunctionDef]]:
+    """The module's top level (None) and every function the inference went through."""
+    functions: dict[int, Optional[cst.FunctionDef]] = {0: None}
+    for fact in facts.values():
+        if fact.site is not None and fact.site.function is not None:
+            functions.setdefault(id(fact.site.function.node), fact.site.function.node)
+    return list(functions.values())
 
 
-def _functions(node: cst.CSTNode) -> Iterator[cst.FunctionDef]:
-    for child in node.children:
-        if isinstance(child, cst.FunctionDef):
-            yield child
-        yield from _functions(child)
+def _function_body(function: Optional[cst.FunctionDef], module: cst.Module) -> Sequence[cst.CSTNode]:
+    if function is None:
+        return module.body
+    return function.body.body if isinstance(function.body, cst.IndentedBlock) else [function.body]
 
 
 def _flatten(statements: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.BaseSmallStatement, cst.CSTNode]]:
@@ -166,7 +179,7 @@ def _body(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
 
 
-def mutation_allowed_statements(module: cst.Module) -> set[int]:
+def mutation_allowed_statements(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) -> set[int]:
     """ids of the small statements inside `with torch.autograd.graph.allow_mutation_on_saved_tensors():`."""
     found: set[int] = set()
 
@@ -176,7 +189,8 @@ def mutation_allowed_statements(module: cst.Module) -> set[int]:
                 for small, _ in _flatten(_body(node.body)):
                     found.add(id(small))
 
-    if "allow_mutation_on_saved_tensors" in module.code:
+    # The inference evaluated the context manager's call: a file without it costs one pass.
+    if any(isinstance(node, cst.Attribute) and node.attr.value == "allow_mutation_on_saved_tensors" for node in facts):
         module.visit(_Finder())
     return found
 
