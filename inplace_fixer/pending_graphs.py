@@ -36,13 +36,14 @@ from inplace_fixer import saved_tensors
 from inplace_fixer.inference import Kind, NodeFact, Site
 from inplace_fixer.inference.interpreter import dotted_name
 from inplace_fixer.rules.method_forms import inplace_method_of
-from inplace_fixer.source import code
+from inplace_fixer.pending_events import (
+    CUTS, backward_of, body_of, calls, code_of, flatten, mutation_allowed_statements, parameter_owners, plain_name,
+    read_names, target_names, walk,
+)
 
 # Calls on a module that change its parameters or buffers in place.
 _STATE_CHANGING_METHODS = frozenset({"load_state_dict", "reset_running_stats", "reset_parameters", "apply"})
-_PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters", "buffers", "named_buffers"})
-_CUTS = frozenset({"detach", "item", "tolist", "numpy", "data"})
-ALLOW_MUTATION = "torch.autograd.graph.allow_mutation_on_saved_tensors"
+PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters", "buffers", "named_buffers"})
 
 
 @dataclass(frozen=True)
@@ -116,19 +117,21 @@ def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) ->
     # Optimizers are often made in __init__ and stepped in a method: known file-wide by name.
     optimizers: dict[str, tuple[str, ...]] = {}
     for _, body in scopes:
-        for small, _ in _flatten(body):
+        for small, _ in flatten(body):
             _note_optimizer(_Scope(module, facts, sites, allowed, optimizers), small)
     for function, body in scopes:
         if function not in with_backward:
             continue
         scope = _Scope(module, facts, sites, allowed, dict(optimizers))
-        for small, line in _flatten(body):
+        for small, line in flatten(body):
             _step(scope, small, line)
         found.extend(scope.found.values())
     return found
 
 
 # ---------------------------------------------------------------------- walking
+
+
 def _functions(facts: Mapping[cst.CSTNode, NodeFact]) -> list[Optional[cst.FunctionDef]]:
     """The module's top level (None) and every function the inference went through."""
     functions: dict[int, Optional[cst.FunctionDef]] = {0: None}
@@ -144,68 +147,14 @@ def _function_body(function: Optional[cst.FunctionDef], module: cst.Module) -> S
     return function.body.body if isinstance(function.body, cst.IndentedBlock) else [function.body]
 
 
-def _flatten(statements: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.BaseSmallStatement, cst.CSTNode]]:
-    for statement in statements:
-        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            for small in statement.body:
-                yield small, statement
-        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        elif isinstance(statement, (cst.For, cst.While)):
-            body = _body(statement.body)
-            yield from _flatten(body)
-            yield from _flatten(body)  # the next iteration sees what this one left pending
-            if statement.orelse is not None:
-                yield from _flatten(_body(statement.orelse.body))
-        elif isinstance(statement, cst.If):
-            yield from _flatten(_body(statement.body))
-            orelse = statement.orelse
-            if isinstance(orelse, cst.If):
-                yield from _flatten([orelse])
-            elif orelse is not None:
-                yield from _flatten(_body(orelse.body))
-        elif isinstance(statement, cst.Try):
-            yield from _flatten(_body(statement.body))
-            for handler in statement.handlers:
-                yield from _flatten(_body(handler.body))
-            for extra in (statement.orelse, statement.finalbody):
-                if extra is not None:
-                    yield from _flatten(_body(extra.body))
-        elif isinstance(statement, cst.With):
-            yield from _flatten(_body(statement.body))
-
-
-def _body(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
-    return suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
-
-
-def mutation_allowed_statements(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) -> set[int]:
-    """ids of the small statements inside `with torch.autograd.graph.allow_mutation_on_saved_tensors():`."""
-    found: set[int] = set()
-
-    class _Finder(cst.CSTVisitor):
-        def visit_With(self, node: cst.With) -> None:
-            if any(_calls_allow_mutation(item.item) for item in node.items):
-                for small, _ in _flatten(_body(node.body)):
-                    found.add(id(small))
-
-    # The inference evaluated the context manager's call: a file without it costs one pass.
-    if any(isinstance(node, cst.Attribute) and node.attr.value == "allow_mutation_on_saved_tensors" for node in facts):
-        module.visit(_Finder())
-    return found
-
-
-def _calls_allow_mutation(node: cst.BaseExpression) -> bool:
-    name = dotted_name(node.func) if isinstance(node, cst.Call) else None
-    return name is not None and name.split(".")[-1] == "allow_mutation_on_saved_tensors"
-
-
 # ---------------------------------------------------------------------- one statement
+
+
 def _step(scope: _Scope, small: cst.BaseSmallStatement, line: cst.CSTNode) -> None:
     site = scope.sites.get(id(small))
     grad_on = site is not None and site.grad_enabled
     _note_optimizer(scope, small)
-    loss = _backward_of(small)
+    loss = backward_of(small)
     if loss is not None:
         _run_backward(scope, small, *loss)
         return
@@ -213,7 +162,7 @@ def _step(scope: _Scope, small: cst.BaseSmallStatement, line: cst.CSTNode) -> No
         for change in _changes(scope, small, line):
             _arm(scope, change)
     if isinstance(small, cst.Del):
-        for name in _target_names(small.target):
+        for name in target_names(small.target):
             scope.depends.pop(name, None)
         return
     targets, value = _assignment(small)
@@ -238,17 +187,10 @@ def _step(scope: _Scope, small: cst.BaseSmallStatement, line: cst.CSTNode) -> No
 
 def _assignment(small) -> tuple[list[str], Optional[cst.BaseExpression]]:
     if isinstance(small, cst.Assign):
-        return [n for t in small.targets for n in _target_names(t.target)], small.value
+        return [n for t in small.targets for n in target_names(t.target)], small.value
     if isinstance(small, (cst.AugAssign, cst.AnnAssign)) and small.value is not None:
-        return _target_names(small.target), small.value
+        return target_names(small.target), small.value
     return [], None
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for element in target.elements for n in _target_names(element.value)]
-    name = dotted_name(target)
-    return [name] if name is not None else []
 
 
 def _requires_grad(scope: _Scope, value: cst.BaseExpression) -> bool:
@@ -265,30 +207,10 @@ def _made_from(scope: _Scope, value: cst.BaseExpression) -> tuple[set[int], bool
     """The pending nodes ``value`` is made from (those of the names it reads, not through a cut
     such as `.detach()`), and whether evaluating it builds a graph node itself."""
     inherited: set[int] = set()
-    for name in _read_names(value):
+    for name in read_names(value):
         inherited |= {node for node in scope.depends.get(name, set()) if not scope.nodes[node].released}
     builds = bool(inherited) or any(True for _ in _module_calls(scope, value)) or _reads_grad_tensor(scope, value)
     return inherited, builds
-
-
-def _read_names(node: cst.CSTNode) -> Iterator[str]:
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _CUTS:
-        for arg in node.args:
-            yield from _read_names(arg)
-        return
-    if isinstance(node, cst.Attribute) and node.attr.value in _CUTS:
-        return
-    if isinstance(node, (cst.Name, cst.Attribute)):
-        name = dotted_name(node)
-        if name is not None:
-            yield name
-            if isinstance(node, cst.Attribute):
-                yield from _read_names(node.value)
-            return
-    if isinstance(node, cst.Lambda):
-        return
-    for child in node.children:
-        yield from _read_names(child)
 
 
 def _reads_grad_tensor(scope: _Scope, value: cst.BaseExpression) -> bool:
@@ -297,7 +219,7 @@ def _reads_grad_tensor(scope: _Scope, value: cst.BaseExpression) -> bool:
 
 
 def _module_calls(scope: _Scope, node: cst.CSTNode) -> Iterator[ModuleCall]:
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _CUTS:
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in CUTS:
         return
     if isinstance(node, cst.Call):
         fact = scope.facts.get(node.func)
@@ -324,7 +246,7 @@ def _note_container_add(scope: _Scope, small) -> None:
         owner = dotted_name(call.func.value)
         if owner is not None:
             for arg in call.args:
-                for name in _read_names(arg.value):
+                for name in read_names(arg.value):
                     scope.depends.setdefault(owner, set()).update(scope.depends.get(name, set()))
 
 
@@ -337,23 +259,16 @@ def _note_optimizer(scope: _Scope, small) -> None:
     qualname = fact.value.qualname if fact is not None else None
     if name is None or not qualname or not qualname.startswith("torch.optim."):
         return
-    modules = tuple(dict.fromkeys(_parameter_owners(small.value)))
+    modules = tuple(dict.fromkeys(parameter_owners(small.value)))
     if modules:
         scope.optimizers[name] = modules
 
 
-def _parameter_owners(node: cst.CSTNode) -> Iterator[str]:
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _PARAMETER_ITERATORS:
-        owner = dotted_name(node.func.value)
-        if owner is not None:
-            yield owner
-    for child in node.children:
-        yield from _parameter_owners(child)
-
-
 # ---------------------------------------------------------------------- changes
+
+
 def _changes(scope: _Scope, small, line) -> Iterator[Change]:
-    for call in _calls(small):
+    for call in calls(small):
         func = call.func
         if not isinstance(func, cst.Attribute):
             continue
@@ -366,11 +281,11 @@ def _changes(scope: _Scope, small, line) -> Iterator[Change]:
                 optimizer = argument if argument in scope.optimizers else None
             if optimizer is not None:
                 for owner in scope.optimizers[optimizer]:
-                    text = f"`{_code(call)}` changes the parameters of `{owner}`"
+                    text = f"`{code_of(call)}` changes the parameters of `{owner}`"
                     yield Change(small, line, text, owner, None, "step")
             continue
         if method in _STATE_CHANGING_METHODS and receiver is not None and _is_module(scope, func.value):
-            yield Change(small, line, f"`{_code(call)}` changes the state of `{receiver}` in place", receiver, None, "module")
+            yield Change(small, line, f"`{code_of(call)}` changes the state of `{receiver}` in place", receiver, None, "module")
             continue
         qualname = dotted_name(func)
         if qualname is not None and ".init." in f".{qualname}" and method.endswith("_") and call.args:
@@ -405,12 +320,12 @@ def _tensor_change(scope: _Scope, small, line, tensor: cst.BaseExpression, node)
             root = root.value if isinstance(root, cst.Subscript) else root.func
         owner = dotted_name(root)
         if owner is not None and (_is_module(scope, root) or _is_module(scope, tensor.value)):
-            yield Change(small, line, f"`{_code(node)}` changes `{_code(tensor)}` in place", owner, None, "edit")
+            yield Change(small, line, f"`{code_of(node)}` changes `{code_of(tensor)}` in place", owner, None, "edit")
         return
     name = dotted_name(tensor)
     if name is None:
         return
-    text = f"`{_code(node)}` changes `{name}` in place"
+    text = f"`{code_of(node)}` changes `{name}` in place"
     site = scope.sites.get(id(small))
     owners = list(_loop_parameter_owners(scope.module, site, name))
     for owner in owners:
@@ -430,26 +345,16 @@ def _loop_parameter_owners(module: cst.Module, site: Optional[Site], name: str) 
     if site is None or not site.loop_block or site.block is not site.loop_block:
         return
     root = site.function.node if site.function is not None else module
-    for node in _walk(root):
-        if isinstance(node, cst.For) and _body(node.body) is site.block and name in _target_names(node.target):
+    for node in walk(root):
+        if isinstance(node, cst.For) and body_of(node.body) is site.block and name in target_names(node.target):
             it, target = node.iter, node.target
-            if isinstance(it, cst.Call) and m_name(it.func) == "zip" and isinstance(target, (cst.Tuple, cst.List)):
+            if isinstance(it, cst.Call) and plain_name(it.func) == "zip" and isinstance(target, (cst.Tuple, cst.List)):
                 # for t, s in zip(teacher.parameters(), student.parameters()): by position
                 for element, arg in zip(target.elements, it.args):
-                    if name in _target_names(element.value):
-                        yield from _parameter_owners(arg.value)
+                    if name in target_names(element.value):
+                        yield from parameter_owners(arg.value)
             else:
-                yield from _parameter_owners(it)
-
-
-def m_name(node: cst.BaseExpression) -> Optional[str]:
-    return node.value if isinstance(node, cst.Name) else None
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
+                yield from parameter_owners(it)
 
 
 def _is_module(scope: _Scope, node: cst.BaseExpression) -> bool:
@@ -458,6 +363,8 @@ def _is_module(scope: _Scope, node: cst.BaseExpression) -> bool:
 
 
 # ---------------------------------------------------------------------- matching
+
+
 def _arm(scope: _Scope, change: Change) -> None:
     for node in scope.nodes.values():
         if node.released:
@@ -465,7 +372,7 @@ def _arm(scope: _Scope, change: Change) -> None:
         if change.kind == "tensor":
             fact_saver = _saved_by(scope, change)
             if fact_saver is node.statement:
-                scope.armed.append((change, node, f"`{_code(node.statement)}`"))
+                scope.armed.append((change, node, f"`{code_of(node.statement)}`"))
             continue
         for call in node.calls:
             if _saves_changed_state(call, change):
@@ -476,7 +383,7 @@ def _arm(scope: _Scope, change: Change) -> None:
 def _saved_by(scope: _Scope, change: Change):
     """The statement of the op that saved the changed tensor, from the inference's facts."""
     name = change.owner
-    for node in _walk(change.statement):
+    for node in walk(change.statement):
         if isinstance(node, (cst.Name, cst.Attribute)) and dotted_name(node) == name:
             fact = scope.facts.get(node)
             if fact is not None and fact.value.saved_by is not None:
@@ -517,45 +424,11 @@ def _run_backward(scope: _Scope, small, loss: Optional[str], retain: bool) -> No
     scope.armed = [item for item in scope.armed if not item[1].released]
 
 
-def _backward_of(small) -> Optional[tuple[Optional[str], bool]]:
-    """(the loss, retain_graph) when the statement runs a backward."""
-    for call in _calls(small):
-        func = call.func
-        name = dotted_name(func)
-        retain = any(a.keyword is not None and a.keyword.value == "retain_graph" and not _is_false(a.value) for a in call.args)
-        if isinstance(func, cst.Attribute) and func.attr.value == "backward" and name not in ("torch.autograd.backward", "autograd.backward"):
-            receiver = func.value
-            if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value == "scale" and receiver.args:
-                receiver = receiver.args[0].value  # scaler.scale(loss).backward()
-            return _loss_name(receiver), retain
-        if name in ("torch.autograd.backward", "autograd.backward", "torch.autograd.grad", "autograd.grad") and call.args:
-            return _loss_name(call.args[0].value), retain
-    return None
-
-
-def _loss_name(node: cst.BaseExpression) -> Optional[str]:
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("sum", "mean"):
-        node = node.func.value
-    return dotted_name(node)
-
-
-def _is_false(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value in ("False", "None")
-
-
-def _calls(node: cst.CSTNode) -> list[cst.Call]:
-    return [n for n in _walk(node) if isinstance(n, cst.Call)]
-
-
-def _code(node: cst.CSTNode) -> str:
-    return code(node)
-
-
 def _code_call(statement: cst.CSTNode, call: ModuleCall) -> str:
-    for node in _walk(statement):
+    for node in walk(statement):
         if isinstance(node, cst.Call) and dotted_name(node.func) == call.name:
-            return _code(node)
+            return code_of(node)
     return call.name
 
 
-__all__ = ["ALLOW_MUTATION", "Breakage", "Change", "find_breakages", "mutation_allowed_statements"]
+__all__ = ["Breakage", "Change", "find_breakages", "mutation_allowed_statements"]
