@@ -55,7 +55,11 @@ class Timeline:
     _sites: dict[int, Site] = field(default_factory=dict)
     _init_only: Optional[set[str]] = None
 
-    def __post_init__(self) -> None:
+    def _index(self) -> None:
+        """Blocks and sites, once, on the first question that walks back in time (init code is
+        recognised without them)."""
+        if self._where:
+            return
         self.module.visit(_Indexer(self._where))
         for fact in self.facts.values():
             if fact.site is not None:  # decorators and annotations have no statement of their own
@@ -78,6 +82,7 @@ class Timeline:
 
     def graph_pending_for(self, site: Site, name: str) -> bool:
         """The same, for a tensor known by its dotted name (`self.fc.weight`)."""
+        self._index()
         owners = _owners(name, self._loop_sources(site, name.split(".")[0]))
         statement = site.line if site.line is not None else site.statement
         return self._pending_before(statement, name, owners, site.function)
