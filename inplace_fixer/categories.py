@@ -25,8 +25,15 @@ class Category:
     message: Optional[Union[Reason, str]] = None
 
 
+ALLOWED_MUTATION = (
+    "inside torch.autograd.graph.allow_mutation_on_saved_tensors(), torch clones a saved tensor before "
+    "it is changed: backward does not raise"
+)
+
+
 def categorize(
-    rule_code: str, report: Report, facts: Mapping[cst.CSTNode, NodeFact]
+    rule_code: str, report: Report, facts: Mapping[cst.CSTNode, NodeFact],
+    mutation_allowed: frozenset[int] = frozenset(),
 ) -> Category:
     if report.category is not None:
         return Category(report.category, report.category_reason)
@@ -38,6 +45,8 @@ def categorize(
         return Category(IN_GRADIENT_PATH, None)
     value = fact.value
     what, name = code(report.node), code(target)  # type: ignore[arg-type]
+    if value.saved_by is not None and id(fact.site.statement) in mutation_allowed:
+        return Category(IN_GRADIENT_PATH, ALLOWED_MUTATION)
     passed = value.passed_at
     if value.saved_by is not None and passed is not None:
         saved = value.saved_by

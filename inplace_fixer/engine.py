@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
@@ -19,6 +20,7 @@ from inplace_fixer.inference.imports import resolver_for
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
+from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.positions import positions_of
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.suppression import is_suppressed, suppressions
@@ -30,6 +32,7 @@ _MAY_MUTATE = re.compile(
     r"|\binplace\b|\bout\s*=(?!=)|,\s*True\b"  # inplace=True, out=, nn.Dropout(p, True)
     r"|\]\s*=(?!=)"  # element assignment
     r"|\.data\b"
+    r"|\.step\s*\(|\bload_state_dict\b|\.apply\s*\("  # IPF009: changes of what a forward saved
 )
 _MAX_FIX_PASSES = 4
 
@@ -112,7 +115,8 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     reports = [(type(rule), report) for rule in active for report in rule.reports]
     if not reports:
         return []
-    categories = [categorize(rule.code, report, facts) for rule, report in reports]
+    allowed = frozenset(mutation_allowed_statements(module, facts))
+    categories = [categorize(rule.code, report, facts, allowed) for rule, report in reports]
     # Positions cost a code generation pass: only files with findings pay for it, and only the
     # nodes the findings mention are recorded.
     positions = positions_of(module, _mentioned_nodes(reports, categories))
@@ -138,13 +142,14 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         message = _render(category.message, line_of) or report.message.replace(
             "{grad}", _render(report.grad_reason, line_of) or "it may require grad"
         )
+        summary = _render(report.fix.summary, line_of) if report.fix is not None else None
         finding = Finding(
             path=path,
             start=Position(code_range.start.line, code_range.start.column + 1),
             end=Position(code_range.end.line, code_range.end.column + 1),
             code=rule.code,
             name=rule.name,
-            message=message + _suggestion(fix),
+            message=message + _suggestion(fix, summary),
             fix=fix,
             category=category.name,
             reason=_render(category.reason, line_of) or _render(report.grad_reason, line_of),
@@ -161,8 +166,11 @@ def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:
     for (_, report), category in zip(reports, categories):
         nodes.append(report.node)
         if report.fix is not None:
-            nodes.append(report.fix.original)
-        for reason in (report.grad_reason, report.fix and report.fix.reason, category.reason, category.message):
+            nodes.extend(original for original, _ in report.fix.replacements)
+        for reason in (
+            report.grad_reason, report.fix and report.fix.reason, report.fix and report.fix.summary,
+            category.reason, category.message,
+        ):
             if isinstance(reason, Reason) and reason.node is not None:
                 nodes.append(reason.node)  # type: ignore[arg-type]
             if isinstance(reason, Reason) and reason.via is not None:
@@ -170,8 +178,11 @@ def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:
     return nodes
 
 
-def _suggestion(fix: Optional[Fix]) -> str:
-    """". Fix: `y = y * 2`" for a fix whose new code fits on one line of a message."""
+def _suggestion(fix: Optional[Fix], summary: Optional[str] = None) -> str:
+    """". Fix: `y = y * 2`" for a fix whose new code fits on one line of a message; a fix whose
+    edit does not show this finding's own change says what it does instead."""
+    if fix is not None and summary is not None:
+        return ". Fix: " + summary
     if fix is None or not fix.edits:
         return ""
     lines = [_without_comment(line.strip()) for line in fix.edits[0].content.strip().splitlines() if line.strip()]
@@ -209,21 +220,21 @@ def _public_fix(proposed: Optional[ProposedFix], module, positions, lines, line_
     reason = _render(proposed.reason, line_of)
     if proposed.applicability is Applicability.DISPLAY_ONLY:
         return Fix(Applicability.DISPLAY_ONLY, reason or "no exact out-of-place rewrite exists here", ())
-    edit = _edit_for(proposed, module, positions, lines)
-    return Fix(proposed.applicability, reason, (edit,))
+    edits = [_edit_for(original, replacement, module, positions, lines) for original, replacement in proposed.replacements]
+    return Fix(proposed.applicability, reason, tuple(sorted(edits, key=lambda e: (e.start.line, e.start.col))))
 
 
-def _edit_for(proposed: ProposedFix, module: cst.Module, positions, lines: Sequence[str]) -> Edit:
+def _edit_for(original: cst.CSTNode, replacement, module: cst.Module, positions, lines: Sequence[str]) -> Edit:
     """The text edit that the replacement of one node makes, in original coordinates."""
-    code_range = positions[proposed.original]
-    replacement = proposed.replacement
-    if isinstance(proposed.original, cst.SimpleStatementLine):
+    code_range = positions[original]
+    if isinstance(original, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
         # Whole lines: from the start of the statement's first line to the start of the next one.
         first_line = lines[code_range.start.line - 1]
         indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))]
         new_lines = list(replacement.nodes) if isinstance(replacement, cst.FlattenSentinel) else [replacement]
-        new_lines[0] = new_lines[0].with_changes(leading_lines=())
-        content = "".join(indent + module.code_for_node(line) for line in new_lines)
+        if new_lines:  # none: the lines are removed (a statement moved elsewhere)
+            new_lines[0] = new_lines[0].with_changes(leading_lines=())
+        content = "".join(_code_at_indent(module, line, indent) for line in new_lines)
         start = Position(code_range.start.line, 1)
         end_line = code_range.end.line
         if end_line == len(lines) and not lines[-1].endswith(("\n", "\r")):
@@ -239,6 +250,15 @@ def _edit_for(proposed: ProposedFix, module: cst.Module, positions, lines: Seque
         Position(code_range.end.line, code_range.end.column + 1),
         content,
     )
+
+
+def _code_at_indent(module: cst.Module, statement: cst.CSTNode, indent: str) -> str:
+    """The code of a statement placed at ``indent``: a compound statement (`with torch.no_grad():`
+    around a line) indents its body from there, as libcst does for a nested block."""
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.indent_tokens.append(indent)
+    statement._codegen(state)
+    return "".join(state.tokens)
 
 
 def _allowed(fix: Optional[ProposedFix], config: Config) -> bool:
@@ -264,7 +284,9 @@ def _fix(
         source = original
     else:
         unchanged = None
-    chosen: list[tuple[Edit, Finding]] = []
+    offsets = _line_offsets(source)
+    chosen: list[tuple[int, int, str]] = []
+    fixed: list[Finding] = []
     for item in located:
         if _allowed(item.report.fix, config) and item.finding.fix is not None:
             edits = item.finding.fix.edits
@@ -272,23 +294,24 @@ def _fix(
                 line in unchanged for e in edits for line in range(e.start.line, e.end.line + (e.end.col > 1))
             ):
                 continue
-            chosen.extend((edit, item.finding) for edit in edits)
+            spans = [
+                (offsets[e.start.line - 1] + e.start.col - 1, offsets[e.end.line - 1] + e.end.col - 1, e.content)
+                for e in edits
+            ]
+            if any(start < other_end and other_start < end or start == other_start
+                   for start, end, _ in spans for other_start, other_end, _ in chosen):
+                continue  # overlaps a fix already taken: the next pass gets it (all its edits, or none)
+            chosen.extend(spans)
+            fixed.append(item.finding)
     if not chosen:
         return source, ()
-    chosen.sort(key=lambda pair: (pair[0].start.line, pair[0].start.col))
-    offsets = _line_offsets(source)
+    chosen.sort(key=lambda span: span[0])
     pieces: list[str] = []
     position = 0
-    fixed: list[Finding] = []
-    for edit, finding in chosen:
-        start = offsets[edit.start.line - 1] + edit.start.col - 1
-        end = offsets[edit.end.line - 1] + edit.end.col - 1
-        if start < position:
-            continue  # overlaps the previous fix: the next pass gets it
+    for start, end, content in chosen:
         pieces.append(source[position:start])
-        pieces.append(edit.content)
+        pieces.append(content)
         position = end
-        fixed.append(finding)
     pieces.append(source[position:])
     return "".join(pieces), tuple(fixed)
 

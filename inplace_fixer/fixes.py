@@ -426,7 +426,11 @@ def clone_first_fix(site: Site, base: cst.BaseExpression, base_value: Value) -> 
             cst.SimpleStatementLine(body=[clone], leading_lines=first.leading_lines),
             first.with_changes(leading_lines=()),
         ]
-        return ProposedFix(applicability, reason, first, cst.FlattenSentinel(lines))
+        summary = None
+        if first is not site.line:
+            # The edit is the first write's: say what it does for this one.
+            summary = Reason(f"`{code(clone, limit=None)}` before line {{line}}, one copy for the writes from there to here", first)
+        return ProposedFix(applicability, reason, first, cst.FlattenSentinel(lines), summary=summary)
     original, replacement = replace_statement(site, [clone, site.statement])  # type: ignore[list-item]
     return ProposedFix(applicability, reason, original, replacement)
 
@@ -441,7 +445,9 @@ def _first_write_of_run(site: Site, base: cst.BaseExpression) -> Optional[cst.Si
     for previous in site.previous_statements():
         if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
             break
-        if not _writes_into(previous.body[0], base):
+        if not _writes_into(previous.body[0], base) or mentions(previous.body[0].value, base):
+            # A write that reads the tensor itself (`x[0] = x[1].sin()`) must not follow the
+            # clone: it would read the copy the writes then change.
             break
         first = previous
     return first
@@ -450,16 +456,24 @@ def _first_write_of_run(site: Site, base: cst.BaseExpression) -> Optional[cst.Si
 def follows_fresh_clone(site: Site, base: cst.BaseExpression) -> bool:
     """Whether the statement changes a tensor that was cloned just before (``x = x.clone()``,
     possibly followed by other writes into ``x``): nothing can have saved that fresh copy, so the
-    change is invisible to autograd. This is the form the clone-then-write fix produces."""
+    change is invisible to autograd. This is the form the clone-then-write fix produces. A write
+    that reads the tensor itself (`x[0] = x[1].sin()`), here or earlier in the run, does not count:
+    an op there may save the very copy that a write then changes."""
+    if _reads_base(site.statement, base):
+        return False
     for previous in site.previous_statements():
         if not isinstance(previous, cst.SimpleStatementLine) or len(previous.body) != 1:
             return False
         small = previous.body[0]
         if _is_clone_of(small, base):
             return True
-        if not _writes_into(small, base):
+        if not _writes_into(small, base) or _reads_base(small, base):
             return False
     return False
+
+
+def _reads_base(small, base: cst.BaseExpression) -> bool:
+    return isinstance(small, (cst.Assign, cst.AugAssign)) and mentions(small.value, base)
 
 
 def _is_clone_of(small: cst.BaseSmallStatement, base: cst.BaseExpression) -> bool:

@@ -64,7 +64,7 @@ class FixInplaceTest(CodemodTest):
         self.assertIn(f"unsafe fix not applied: {finding.fix.reason}", warning)
 
     def test_display_only_finding_is_reported_with_its_reason(self) -> None:
-        case = "unsafe/parameter_target.py"
+        case = "unsafe/container_element_chunk.py"
         context = CodemodContext(filename=case)
         self.assertCodemod(golden_input(case), golden_input(case), context_override=context, expected_skip=True)
         [finding] = check_source(golden_input(case), case, Config()).findings
@@ -72,7 +72,7 @@ class FixInplaceTest(CodemodTest):
         self.assertIn(f"not fixed: {finding.fix.reason}", context.warnings[0])
 
     def test_report_only_finding_is_reported(self) -> None:
-        case = "data_mutation/p_data_add_sgd.py"
+        case = "data_mutation/exp_data_add_wrong_grad.py"
         context = CodemodContext(filename=case)
         self.assertCodemod(golden_input(case), golden_input(case), context_override=context, expected_skip=True)
         self.assertEqual(len(context.warnings), 1)
@@ -98,7 +98,7 @@ class FixInplaceUnsafeTest(CodemodTest):
         self.assertCodemod(golden_input(case), golden_expected(case, unsafe=True), expected_warnings=[])
 
     def test_display_only_finding_stays_even_with_unsafe_fixes(self) -> None:
-        case = "unsafe/parameter_target.py"
+        case = "unsafe/container_element_chunk.py"
         context = CodemodContext(filename=case)
         self.assertCodemod(golden_input(case), golden_input(case), context_override=context, expected_skip=True)
         self.assertEqual(len(context.warnings), 1)

@@ -64,7 +64,7 @@ def test_precision_case_is_not_breaks_backward(case: Path) -> None:
 
 
 def test_precision_data_writes_in_init_and_before_use_are_not_reported() -> None:
-    findings = _findings(GOLDEN / "precision" / "h_data_in_init.py")
+    findings = _findings(GOLDEN / "precision" / "negative" / "h_data_in_init.py")
     assert not [f for f in findings if f.code == "IPF007"]
 
 

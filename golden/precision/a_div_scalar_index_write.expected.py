@@ -7,9 +7,12 @@ class PointNorm(nn.Module):
     def forward(self, points, size=None):
         p = points.clone()
         if size is not None:
+            p_value = p[..., 0] / size[0]
             p = p.clone()
-            p[..., 0] = p[..., 0] / size[0]
-            p[..., 1] = p[..., 1] / size[1]
+            p[..., 0] = p_value
+            p_value = p[..., 1] / size[1]
+            p = p.clone()
+            p[..., 1] = p_value
         return p
 
 

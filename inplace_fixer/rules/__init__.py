@@ -9,6 +9,7 @@ from inplace_fixer.rules.ipf005_out_argument import OutArgument
 from inplace_fixer.rules.ipf006_index_assignment import IndexAssignment
 from inplace_fixer.rules.ipf007_data_mutation import DataMutation
 from inplace_fixer.rules.ipf008_logical_inplace import LogicalInplace
+from inplace_fixer.rules.ipf009_mutation_before_backward import MutationBeforeBackward
 
 ALL_RULES: tuple[type[Rule], ...] = (
     AugmentedAssignment,
@@ -19,6 +20,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     IndexAssignment,
     DataMutation,
     LogicalInplace,
+    MutationBeforeBackward,
 )
 RULES_BY_CODE = {rule.code: rule for rule in ALL_RULES}
 

@@ -27,6 +27,16 @@ class ProposedFix:
     reason: Optional[str]
     original: cst.CSTNode  # replaced by identity in the original tree
     replacement: NewNode
+    # Further (original, replacement) pairs of the same fix, applied together or not at all
+    # (the list-and-stack fix of a loop changes the allocation and the loop).
+    more: tuple[tuple[cst.CSTNode, NewNode], ...] = ()
+    # What the message's "Fix:" says, when the edit's own first lines would not show this
+    # finding's change (several findings sharing one clone, a fix spanning several places).
+    summary: Optional[Union[Reason, str]] = None
+
+    @property
+    def replacements(self) -> tuple[tuple[cst.CSTNode, NewNode], ...]:
+        return ((self.original, self.replacement), *self.more)
 
 
 @dataclass(frozen=True)

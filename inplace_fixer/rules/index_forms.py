@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 import libcst as cst
+from libcst import matchers as m
 
 from inplace_fixer import fixes
 from inplace_fixer.inference import Kind, Site, Value
@@ -79,6 +80,40 @@ def _value_doubt(rule, base: cst.BaseExpression, base_value: Value, values: cst.
     )
 
 
+def _clone_first_fix(rule, site: Site, node, base: cst.BaseExpression, base_value: Value) -> Optional[ProposedFix]:
+    """Clone the tensor before the write; when the value written reads the tensor itself
+    (`a[0] = a[1].sin()`), compute that value first: Python evaluates the right-hand side after
+    the clone, so it would read (and an op could save) the very copy the write then changes."""
+    if not fixes.mentions(node.value, base):
+        return fixes.clone_first_fix(site, base, base_value)
+    if not isinstance(base, (cst.Name, cst.Attribute)):
+        return None
+    applicability, reason = fixes.target_safety(base, base_value, site)
+    if applicability is Applicability.DISPLAY_ONLY:
+        return ProposedFix(applicability, reason, site.statement, site.statement)
+    temporary = cst.Name(_fresh_name(rule.context.module, f"{_last_name(base)}_value"))
+    computed = cst.Assign(targets=[cst.AssignTarget(temporary)], value=node.value)
+    clone = fixes.rebind(base, fixes.method_call(base, "clone", []))
+    write = node.with_changes(value=temporary)
+    original, replacement = fixes.replace_statement(site, [computed, clone, write])
+    summary = "`" + "; ".join(code(statement, limit=None) for statement in (computed, clone, write)) + "`"
+    return ProposedFix(applicability, reason, original, replacement, summary=summary)
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    return node.attr.value if isinstance(node, cst.Attribute) else node.value  # type: ignore[union-attr]
+
+
+def _fresh_name(module: cst.Module, wanted: str) -> str:
+    """``wanted``, or ``wanted_2``, ...: a name the module does not use anywhere."""
+    taken = {found.value for found in m.findall(module, m.Name())}  # type: ignore[union-attr]
+    name, number = wanted, 1
+    while name in taken:
+        number += 1
+        name = f"{wanted}_{number}"
+    return name
+
+
 def augmented_index_fix(rule, site: Site, node: cst.AugAssign, target: cst.Subscript, base_value: Value) -> Optional[ProposedFix]:
     base = target.value
     if not isinstance(base, (cst.Name, cst.Attribute)):
@@ -95,7 +130,7 @@ def augmented_index_fix(rule, site: Site, node: cst.AugAssign, target: cst.Subsc
         return fixes.statement_fix(site, node, base, base_value, _index_put(base, index, source), doubt)
     form = _scatter_form(rule, target)
     if form is None:
-        return fixes.clone_first_fix(site, base, base_value)
+        return _clone_first_fix(rule, site, node, base, base_value)
     kind, dim, element = form
     source = fixes.binary(target, fixes.AUGMENTED_TO_BINARY[type(node.operator)], node.value)
     if kind == "select":
@@ -114,7 +149,7 @@ def assignment_index_fix(rule, site: Site, node: cst.Assign, target: cst.Subscri
     if not isinstance(base, (cst.Name, cst.Attribute)):
         return None
     if len(node.targets) != 1:
-        return fixes.clone_first_fix(site, base, base_value)
+        return fixes.clone_first_fix(site, base, base_value) if not fixes.mentions(node.value, base) else None
     elements = list(target.slice)
     is_number = _is_number(node.value, rule.value(node.value))
     if len(elements) == 1 and isinstance(elements[0].slice, cst.Index) and is_number:
@@ -130,7 +165,7 @@ def assignment_index_fix(rule, site: Site, node: cst.Assign, target: cst.Subscri
             return fixes.statement_fix(site, node, base, base_value, _index_put(base, index, values))
         doubt = _value_doubt(rule, base, base_value, node.value)
         return fixes.statement_fix(site, node, base, base_value, _index_put(base, index, node.value), doubt)
-    return fixes.clone_first_fix(site, base, base_value)
+    return _clone_first_fix(rule, site, node, base, base_value)
 
 
 def _is_mask_of(mask: cst.BaseExpression, base: cst.BaseExpression, rule) -> bool:

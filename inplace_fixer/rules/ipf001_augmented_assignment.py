@@ -5,6 +5,7 @@ import libcst as cst
 from inplace_fixer import fixes
 from inplace_fixer.inference import Kind
 from inplace_fixer.rules.base import Invalid, Rule, code, in_path_message
+from inplace_fixer.rules.leaf_edit import leaf_edit_fix
 from inplace_fixer.rules.index_forms import augmented_index_fix
 
 
@@ -43,7 +44,12 @@ class AugmentedAssignment(Rule):
     or an alias of another tensor, an element of a list; when the right-hand side may promote the
     dtype (`+=` keeps the target's dtype, `+` promotes); or when the target is a leaf that requires
     grad (after the rewrite its `.grad` is no longer filled). A Parameter attribute is never
-    rewritten: assigning a plain tensor to it raises.
+    rebound: assigning a plain tensor to it raises.
+    A deliberate edit of a leaf that requires grad or of a Parameter (`p -= lr * p.grad` after
+    `backward()`, `w[0] *= 1.0001` right after `w` is made, `self.weight[:, k] -= v`) is not
+    rebound: its unsafe fix wraps the statement in `with torch.no_grad():`, which keeps the very
+    tensor, its `.grad` and the optimizer's hold on it (no gradient flows through that line).
+    It is offered when no op of a pending graph saved the tensor and nothing written requires grad.
     """
 
     code = "IPF001"
@@ -93,7 +99,10 @@ class AugmentedAssignment(Rule):
         if reason is None or fixes.follows_fresh_clone(fact.site, base):
             return
         message = in_path_message(code(node), code(base))
-        if isinstance(target, cst.Subscript):
+        fix = leaf_edit_fix(fact.site, self.context.torch_name, base, fact.value, [operand])
+        if fix is not None:
+            pass
+        elif isinstance(target, cst.Subscript):
             fix = augmented_index_fix(self, fact.site, node, target, fact.value)
         else:
             new_value = fixes.binary(target, fixes.AUGMENTED_TO_BINARY[type(node.operator)], node.value)

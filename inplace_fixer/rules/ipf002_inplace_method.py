@@ -9,6 +9,7 @@ from inplace_fixer.inference import Kind
 from inplace_fixer.inference.value_ops import gradient_arguments
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code, in_path_message
+from inplace_fixer.rules.leaf_edit import leaf_edit_fix
 from inplace_fixer.rules.method_forms import chain_of, out_of_place_chain
 from inplace_fixer.torch_data import InplaceKind
 
@@ -57,7 +58,12 @@ class InplaceMethod(Rule):
     dtype), when `x` is a leaf that requires grad, and for `copy_`, random fills and comparisons,
     after which earlier operations no longer receive a zero gradient through `x`. Report-only when
     no exact out-of-place form exists (`fill_diagonal_`, most random fills with arguments), when
-    a later call in a chain reads the tensor it changed, or for a Parameter attribute.
+    a later call in a chain reads the tensor it changed.
+    A deliberate edit of a leaf that requires grad or of a Parameter (`p -= lr * p.grad` after
+    `backward()`, `w[0] *= 1.0001` right after `w` is made, `self.weight[:, k] -= v`) is not
+    rebound: its unsafe fix wraps the statement in `with torch.no_grad():`, which keeps the very
+    tensor, its `.grad` and the optimizer's hold on it (no gradient flows through that line).
+    It is offered when no op of a pending graph saved the tensor and nothing written requires grad.
     """
 
     code = "IPF002"
@@ -128,7 +134,13 @@ class InplaceMethod(Rule):
         if written is not None and fixes.follows_fresh_clone(site, written):
             return
         message = in_path_message(code(node), code(root))
-        self.report(node, message, self._fix(node, root, steps, fact), reason, target=root)
+        fix = None
+        if isinstance(site.statement, cst.Expr) and site.statement.value is node:
+            edited = root.value if isinstance(root, cst.Subscript) else root  # w[0].add_(1) edits w
+            edited_value = self.value(edited)
+            if edited_value is not None:
+                fix = leaf_edit_fix(site, self.context.torch_name, edited, edited_value, operands)
+        self.report(node, message, fix or self._fix(node, root, steps, fact), reason, target=root)
 
     def _fix(self, node: cst.Call, root: cst.BaseExpression, steps, fact) -> Optional[ProposedFix]:
         site = (self.fact(node) or fact).site

@@ -1,0 +1,19 @@
+import torch
+import torch.nn as nn
+
+# torch 2.13: runs: every backward before any step.
+torch.manual_seed(0)
+G = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+D = nn.Sequential(nn.Linear(3, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1))
+g_opt = torch.optim.SGD(G.parameters(), lr=0.01)
+d_opt = torch.optim.SGD(D.parameters(), lr=0.01)
+real = torch.randn(5, 3)
+fake = G(torch.randn(5, 4))
+d_loss = D(real).mean() - D(fake.detach()).mean()
+g_loss = -D(fake).mean()
+d_opt.zero_grad()
+g_opt.zero_grad()
+d_loss.backward()
+g_loss.backward()
+d_opt.step()
+g_opt.step()
