@@ -34,6 +34,7 @@ import libcst as cst
 
 from inplace_fixer import saved_tensors
 from inplace_fixer.inference import Kind, NodeFact, Site
+from inplace_fixer.inference.flags import true_flag
 from inplace_fixer.inference.state import dotted_name
 from inplace_fixer.rules.method_forms import inplace_method_of
 from inplace_fixer.pending_events import (
@@ -82,6 +83,9 @@ class Breakage:
     backward: cst.BaseSmallStatement
     loss: str  # the name whose backward raises
     change_block: Optional[Sequence[cst.CSTNode]] = None  # the statements around the change's line
+
+
+FUSED = "fused:"  # key prefix in _Scope.optimizers for the optimizers built with fused=True
 
 
 @dataclass
@@ -262,6 +266,9 @@ def _note_optimizer(scope: _Scope, small) -> None:
     modules = tuple(dict.fromkeys(parameter_owners(small.value)))
     if modules:
         scope.optimizers[name] = modules
+        if true_flag(small.value, "fused", None) is not None:
+            # A fused optimizer's step does not bump the version counter: nothing raises.
+            scope.optimizers[FUSED + name] = ()
 
 
 # ---------------------------------------------------------------------- changes
@@ -280,9 +287,10 @@ def _changes(scope: _Scope, small, line) -> Iterator[Change]:
                 argument = dotted_name(call.args[0].value)
                 optimizer = argument if argument in scope.optimizers else None
             if optimizer is not None:
+                kind = "fused-step" if FUSED + optimizer in scope.optimizers else "step"
                 for owner in scope.optimizers[optimizer]:
                     text = f"`{code_of(call)}` changes the parameters of `{owner}`"
-                    yield Change(small, line, text, owner, None, "step")
+                    yield Change(small, line, text, owner, None, kind)
             continue
         if method in _STATE_CHANGING_METHODS and receiver is not None and _is_module(scope, func.value):
             yield Change(small, line, f"`{code_of(call)}` changes the state of `{receiver}` in place", receiver, None, "module")
@@ -336,7 +344,8 @@ def _tensor_change(scope: _Scope, small, line, tensor: cst.BaseExpression, node)
     if isinstance(tensor, cst.Attribute) and _is_module(scope, tensor.value):
         yield Change(small, line, text, dotted_name(tensor.value) or name, tensor.attr.value, "edit")
         return
-    if fact.value.saved_by is not None:
+    if fact.value.saved_by is not None and (site is None or not site.grad_enabled):
+        # With grad mode on, the in-place rules (IPF001/IPF002/IPF006) report this change.
         yield Change(small, line, text, name, None, "tensor")
 
 

@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from inplace_fixer.inference import Reason
-from inplace_fixer.model import BREAKS_BACKWARD, Applicability
+from inplace_fixer.model import BREAKS_BACKWARD, SILENT_WRONG_GRADIENT, Applicability
 from inplace_fixer.pending_graphs import Breakage, find_breakages
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code
 
@@ -121,10 +121,22 @@ class MutationBeforeBackward(Rule):
             f"`{backward}` runs that backward later and will raise"
         )
         saved_line = Reason("{line}", breakage.saved_by)
-        reason = Reason(f"`{backward}` (line {{line}}) needs what {breakage.saver} saved; it will raise", breakage.backward)
+        if change.kind == "fused-step":
+            # Fused optimizers update the weights without bumping their version counter.
+            message = message.replace(
+                "will raise", "will not raise: a fused optimizer does not bump the version counter, so its gradients are silently wrong"
+            )
+            reason = Reason(
+                f"`{backward}` (line {{line}}) uses what {breakage.saver} saved, changed by a fused optimizer step: "
+                "no error, wrong gradients", breakage.backward,
+            )
+            category = SILENT_WRONG_GRADIENT
+        else:
+            reason = Reason(f"`{backward}` (line {{line}}) needs what {breakage.saver} saved; it will raise", breakage.backward)
+            category = BREAKS_BACKWARD
         self.report(
             change.statement, message, self._fix(breakage), saved_line,
-            category=BREAKS_BACKWARD, category_reason=reason,
+            category=category, category_reason=reason,
         )
 
     def _fix(self, breakage: Breakage) -> ProposedFix:

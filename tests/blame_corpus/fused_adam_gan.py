@@ -1,4 +1,5 @@
 # category: silent-wrong-gradient
+# static-reaches: IPF009 sees the step before the second backward, and that the optimizer is fused
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 # category: breaks-backward
+# static-reaches: IPF009 sees the change between the forward and its backward
 import torch
 from torch import nn
 
