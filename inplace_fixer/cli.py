@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from inplace_fixer import config as config_module
-from inplace_fixer import engine, files, render
+from inplace_fixer import batch, engine, files, render
 from inplace_fixer.model import Config, FileResult
 
 EXIT_CODES = """\b
@@ -180,6 +180,7 @@ def _split_codes(
         "(equivalent or fixed; a library module with nothing to run is written as not-runnable)."
     ),
 )
+@batch.batch_options
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -194,6 +195,7 @@ def check(
     config_file: Path | None,
     stdin_filename: str | None,
     verify: bool,
+    **batch_flags: object,
 ) -> None:
     """Check PATHS (files or directories; '-' reads standard input) and report or fix findings.
 
@@ -225,10 +227,11 @@ def check(
     if from_stdin:
         outcomes = [_check_stdin(stdin_filename or "-", settings.config, write_back)]
     else:
-        outcomes = [
-            _check_path(path, settings.config, write_back, defer_write=verify)
-            for path in files.discover(paths, settings.config, exclude_root=settings.root)
-        ]
+        run = batch.run_batch(
+            paths, settings, write_back, batch.BatchOptions.from_flags(batch_flags),
+            check_path=_check_path, defer_write=verify,
+        )
+        outcomes = run.outcomes
         if verify:
             outcomes = _verify_outcomes(outcomes, write_back)
     results = [outcome.result for outcome in outcomes]
@@ -236,9 +239,12 @@ def check(
     ctx.exit(exit_code(results, write_back, exit_zero))
 
 
-def _check_path(path: Path, config: Config, write_back: WriteBack, defer_write: bool = False) -> FileOutcome:
+def _check_path(
+    path: Path, config: Config, write_back: WriteBack, defer_write: bool = False,
+    check: files.CheckSource = engine.check_source,
+) -> FileOutcome:
     try:
-        checked = files.load_and_check(path, config, check=engine.check_source)
+        checked = files.load_and_check(path, config, check=check)
     except Exception as exc:  # a tool bug: report it for this file and go on with the others
         return FileOutcome(_internal_error(str(path), exc))
     result, source = checked.result, checked.source
