@@ -155,8 +155,9 @@ def _split_codes(
 )
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice(["text", "json", "sarif", "github", "gitlab"]),
     default="text",
     show_default=True,
     help="How findings are printed.",
@@ -227,10 +228,13 @@ def check(
     if from_stdin:
         outcomes = [_check_stdin(stdin_filename or "-", settings.config, write_back)]
     else:
-        run = batch.run_batch(
-            paths, settings, write_back, batch.BatchOptions.from_flags(batch_flags),
-            check_path=_check_path, defer_write=verify,
-        )
+        try:
+            run = batch.run_batch(
+                paths, settings, write_back, batch.BatchOptions.from_flags(batch_flags),
+                check_path=_check_path, defer_write=verify,
+            )
+        except batch.BatchError as exc:
+            raise UserError(str(exc)) from exc
         outcomes = run.outcomes
         if verify:
             outcomes = _verify_outcomes(outcomes, write_back)

@@ -99,6 +99,12 @@ def render_findings(
         return render_json(results)
     if output_format == "sarif":
         return json.dumps(sarif_log(results, rules), indent=2) + "\n"
+    if output_format in ("github", "gitlab"):
+        from inplace_fixer import render_ci
+
+        if output_format == "github":
+            return render_ci.github_annotations(results, display_path)
+        return render_ci.gitlab_code_quality(results, display_path)
     return render_text(results)
 
 

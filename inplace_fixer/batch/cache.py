@@ -110,6 +110,8 @@ class Planned:
 
     context: str | None
     hit: bool = False
+    # With --since: the lines changed in the file (None: all of them).
+    lines: frozenset[int] | None = None
 
 
 def plan(paths: list[Path], config: Config, cache: Cache | None) -> dict[Path, Planned]:

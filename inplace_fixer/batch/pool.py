@@ -20,6 +20,7 @@ from typing import Any
 
 from inplace_fixer import engine
 from inplace_fixer.batch.cache import Cache, CachedCheck, Planned
+from inplace_fixer.batch.since import OnChangedLines
 from inplace_fixer.model import Config
 
 # Below this many files per worker, starting processes costs more than it saves.
@@ -50,6 +51,8 @@ def run_one(job: Job, path: Path, planned: Planned) -> Any:
     check = engine.check_source
     if job.cache is not None and planned.context is not None:
         check = CachedCheck(job.cache, planned.context)
+    if planned.lines is not None:
+        check = OnChangedLines(check, planned.lines)
     task = job.check_notebook if path.suffix == ".ipynb" and job.check_notebook else job.check_path
     outcome = task(path, job.config, job.write_back, job.defer_write, check=check)
     result = outcome.result
