@@ -68,6 +68,7 @@ class FileOutcome:
     # With --verify: the file as read, and where to write it once its rewrite is verified.
     source: files.SourceText | None = None
     path: Path | None = None
+    verdict: tuple[str, str] | None = None  # with --verify: (verdict, reason), for the report
 
 
 def exit_code(results: Sequence[FileResult], write_back: WriteBack, exit_zero: bool) -> int:
@@ -226,6 +227,10 @@ def check(
         raise UserError(str(exc)) from exc
 
     if from_stdin:
+        try:
+            batch.refuse_stdin(batch_flags)
+        except batch.BatchError as exc:
+            raise UserError(str(exc)) from exc
         outcomes = [_check_stdin(stdin_filename or "-", settings.config, write_back)]
     else:
         try:
@@ -240,6 +245,12 @@ def check(
             outcomes = _verify_outcomes(outcomes, write_back)
     results = [outcome.result for outcome in outcomes]
     _report(outcomes, write_back, output_format, settings.config, rules, from_stdin)
+    if not from_stdin:
+        try:
+            notes = batch.finish_batch(run, outcomes, render.display_path)
+        except batch.BatchError as exc:
+            raise UserError(str(exc)) from exc
+        render.write_text(sys.stderr, "".join(note + "\n" for note in notes))
     ctx.exit(exit_code(results, write_back, exit_zero))
 
 
@@ -290,6 +301,7 @@ def _verify_outcomes(outcomes: list[FileOutcome], write_back: WriteBack) -> list
             continue
         label = render.display_path(str(outcome.path))
         accepted = verdict.verdict.is_success or verdict.verdict is Verdict.NOT_RUNNABLE
+        outcome = replace(outcome, verdict=(verdict.verdict.value, verdict.reason))
         if accepted:
             render.write_text(stderr, f"{label}: verified: {verdict.verdict.value}: {verdict.reason}\n")
         else:
