@@ -236,7 +236,7 @@ def check(
         try:
             run = batch.run_batch(
                 paths, settings, write_back, batch.BatchOptions.from_flags(batch_flags),
-                check_path=_check_path, defer_write=verify,
+                check_path=_check_path, check_notebook=_check_notebook, defer_write=verify,
             )
         except batch.BatchError as exc:
             raise UserError(str(exc)) from exc
@@ -277,6 +277,32 @@ def _check_path(
             files.write_source_atomic(path, result.fixed_source, like=source)
         except OSError as exc:
             return FileOutcome(replace(result, error=f"cannot write: {exc.strerror or exc}"))
+    return FileOutcome(result)
+
+
+def _check_notebook(
+    path: Path, config: Config, write_back: WriteBack, defer_write: bool = False,
+    check: files.CheckSource = engine.check_source,
+) -> FileOutcome:
+    """A notebook's outcome; with --verify its fixes are neither run nor written (the verifier runs
+    Python files)."""
+    from inplace_fixer import notebook_files
+
+    try:
+        checked = notebook_files.check_notebook_file(path, config, check)
+    except Exception as exc:  # a tool bug: report it for this file and go on with the others
+        return FileOutcome(_internal_error(str(path), exc))
+    result = checked.result
+    if result.error is not None or not result.changed:
+        return FileOutcome(result)
+    if defer_write:
+        return FileOutcome(replace(result, fixed_source=result.source, fixed=()))
+    if write_back is WriteBack.DIFF:
+        return FileOutcome(result, diff=notebook_files.cell_diff(checked, render.display_path))
+    if write_back is WriteBack.APPLY:
+        error = notebook_files.write(path, checked)
+        if error is not None:
+            return FileOutcome(replace(result, error=error))
     return FileOutcome(result)
 
 

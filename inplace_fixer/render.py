@@ -60,7 +60,7 @@ def _ordered(results: Iterable[FileResult]) -> list[tuple[FileResult, Finding]]:
     return [
         (result, finding)
         for result in results
-        for finding in sorted(result.findings, key=lambda f: (f.start.line, f.start.col, f.code))
+        for finding in sorted(result.findings, key=lambda f: (f.cell or 0, f.start.line, f.start.col, f.code))
     ]
 
 
@@ -70,7 +70,8 @@ def _fixed_ids(result: FileResult) -> set[int]:
 
 def text_line(finding: Finding, fixable: bool) -> str:
     """``path:line:col: CODE message``, with ``[*]`` when ``--apply`` would fix it."""
-    location = f"{display_path(finding.path)}:{finding.start.line}:{finding.start.col}"
+    cell = "" if finding.cell is None else f":cell {finding.cell}"
+    location = f"{display_path(finding.path)}{cell}:{finding.start.line}:{finding.start.col}"
     marker = " [*]" if fixable else ""
     return f"{location}: {finding.code} {finding.message}{marker}"
 

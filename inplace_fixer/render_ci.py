@@ -15,7 +15,7 @@ def _ordered(results: Iterable[FileResult]) -> list[Finding]:
     return [
         finding
         for result in results
-        for finding in sorted(result.findings, key=lambda f: (f.start.line, f.start.col, f.code))
+        for finding in sorted(result.findings, key=lambda f: (f.cell or 0, f.start.line, f.start.col, f.code))
     ]
 
 

@@ -37,7 +37,7 @@ def result_from_json(data: dict[str, Any], path: str, source: str) -> FileResult
 def _finding_to_json(finding: Finding) -> dict[str, Any]:
     data = finding.to_json()
     del data["path"]  # the entry belongs to one file; a renamed file keeps its findings
-    data["cell"] = getattr(finding, "cell", None)
+    data["cell"] = finding.cell
     return data
 
 
@@ -53,6 +53,7 @@ def _finding_from_json(data: dict[str, Any], path: str) -> Finding:
         fix=None if fix is None else _fix_from_json(fix),
         category=data["category"],
         reason=data["reason"],
+        cell=data.get("cell"),
     )
 
 
