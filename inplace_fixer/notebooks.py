@@ -55,6 +55,7 @@ class Notebook:
     text: str  # the file as read (JSON)
     cells: tuple[Cell, ...]
     source_key: str  # "source" (nbformat 4) or "input" (nbformat 3 code cells)
+    language: str  # of the kernel; only Python notebooks are checked
 
 
 def read_notebook(text: str) -> Notebook:
@@ -90,7 +91,9 @@ def read_notebook(text: str) -> Notebook:
             Cell(number, "".join(value) if isinstance(value, list) else value,
                  cell.get("execution_count", cell.get("prompt_number")), is_code)
         )
-    return Notebook(text, tuple(cells), source_key)
+    metadata = raw.get("metadata") or {}
+    language = (metadata.get("kernelspec") or {}).get("language") or (metadata.get("language_info") or {}).get("name") or "python"
+    return Notebook(text, tuple(cells), source_key, str(language).lower())
 
 
 def _first_line(text: str) -> str:
@@ -216,7 +219,7 @@ def check_notebook(text: str, path: str, config: Config, check: CheckSource) -> 
     except NotebookError as exc:
         return CheckedNotebook(FileResult(path=path, source="", error=f"cannot read notebook: {exc}"), ())
     program = program_of(notebook)
-    if not program.starts:
+    if not program.starts or notebook.language != "python":  # an R or Julia notebook: not ours
         return CheckedNotebook(FileResult(path=path, source=text, fixed_source=text), ())
     checked = check(program.text, path, config)
     if checked.error is not None:

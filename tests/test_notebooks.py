@@ -135,3 +135,15 @@ def test_directories_are_walked_for_notebooks_but_not_checkpoints(tmp_path: Path
     make_notebook(tmp_path / ".ipynb_checkpoints" / "nb-checkpoint.ipynb", training_cells())
     output = invoke(str(tmp_path)).output
     assert output.count("IPF002") == 1 and "checkpoint" not in output
+
+
+def test_a_cell_that_does_not_parse_names_its_cell_and_other_kernels_are_left_alone(tmp_path: Path) -> None:
+    broken = make_notebook(tmp_path / "broken.ipynb", [new_code_cell("import torch"), new_code_cell("x = 1\ndef f(:\n  pass")])
+    result = invoke(str(broken))
+    assert result.exit_code == 2
+    assert f"{broken}: cannot parse: invalid syntax (cell 2, line 2, column 7)" in result.output
+    r_notebook = make_notebook(tmp_path / "r.ipynb", [new_code_cell("x <- c(1, 2)\nx[1] <- 3")])
+    data = json.loads(r_notebook.read_text())
+    data["metadata"]["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    r_notebook.write_text(json.dumps(data))
+    assert invoke(str(r_notebook)).exit_code == 0
