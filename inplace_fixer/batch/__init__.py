@@ -15,6 +15,7 @@ from typing import Any
 from inplace_fixer import files
 from inplace_fixer.batch import report
 from inplace_fixer.batch.cache import Cache, plan
+from inplace_fixer.batch.cluster import ExecutorError
 from inplace_fixer.batch.journal import Journal, run_identity
 from inplace_fixer.batch.options import BatchOptions, batch_options
 from inplace_fixer.batch.pool import Job, run
@@ -110,6 +111,8 @@ def run_batch(
 
     try:
         outcomes = run(job, [(path, planned[path]) for path in todo], options.jobs, done, options.executor)
+    except ExecutorError as exc:
+        raise BatchError(f"--executor {options.executor}: {exc}") from exc
     finally:
         progress.close()
         if journal is not None:

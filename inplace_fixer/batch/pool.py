@@ -47,10 +47,12 @@ class Job:
     cache: Cache | None
 
 
-def run_one(job: Job, path: Path, planned: Planned) -> Any:
-    check = engine.check_source
+def run_one(job: Job, path: Path, planned: Planned, compute: Any = None) -> Any:
+    """``compute``: what analyses the text, when not ``engine.check_source`` itself (a result
+    computed on a cluster)."""
+    check = compute or engine.check_source
     if job.cache is not None and planned.context is not None:
-        check = CachedCheck(job.cache, planned.context)
+        check = CachedCheck(job.cache, planned.context, compute)
     if planned.lines is not None:
         check = OnChangedLines(check, planned.lines)
     task = job.check_notebook if path.suffix == ".ipynb" and job.check_notebook else job.check_path
@@ -80,9 +82,9 @@ def run(
     """The outcomes of ``tasks`` (path, cache plan), in the same order. Files whose result is
     cached are read here; only the others are worth a worker."""
     if executor is not None:
-        from inplace_fixer.batch.distributed import run_on_cluster
+        from inplace_fixer.batch.cluster import run_on_cluster
 
-        return run_on_cluster(executor, job, tasks, on_done, _chunks(tasks, workers=max(jobs, 2)))
+        return run_on_cluster(executor, job, tasks, on_done, MAX_CHUNK)
     misses = [index for index, (_, planned) in enumerate(tasks) if not planned.hit]
     workers = min(jobs, len(misses) // MIN_FILES_PER_WORKER)
     if workers <= 1:
