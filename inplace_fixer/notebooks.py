@@ -225,7 +225,7 @@ def check_notebook(text: str, path: str, config: Config, check: CheckSource) -> 
     if checked.error is not None:
         error = _CELL_REFERENCE_ERROR.sub(lambda m: _cell_line(program, int(m.group(1))), checked.error)
         return CheckedNotebook(FileResult(path=path, source="", error=error), ())
-    mapped = {id(finding): _in_cell(finding, program) for finding in checked.findings}
+    mapped = {id(finding): in_cell(finding, program) for finding in checked.findings}
     findings = tuple(mapped[id(finding)] for finding in checked.findings)
     fixed = tuple(mapped[id(finding)] for finding in checked.fixed)
     changes = []
@@ -245,11 +245,12 @@ _CELL_REFERENCE_ERROR = re.compile(r"\(line (\d+), column")
 
 
 def _cell_line(program: Program, line: int) -> str:
-    number, in_cell = program.locate(line)
-    return f"(cell {number}, line {in_cell}, column"
+    number, line_in_cell = program.locate(line)
+    return f"(cell {number}, line {line_in_cell}, column"
 
 
-def _in_cell(finding: Finding, program: Program) -> Finding:
+def in_cell(finding: Finding, program: Program) -> Finding:
+    """``finding`` (in program coordinates) in the coordinates of its cell."""
     cell, line = program.locate(finding.start.line)
     offset = finding.start.line - line
 
