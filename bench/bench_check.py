@@ -110,6 +110,8 @@ def main() -> int:
         )
         return 2
 
+    if args.cli_only:
+        return run_cli_phases(args, tree, [Path(p) for p in sorted(tree.rglob("*.py"))][: args.limit])
     files, unreadable = read_tree(tree, args.limit)
     if not files:
         print(f"{tree}: no readable .py file", file=sys.stderr)
@@ -125,17 +127,21 @@ def main() -> int:
     print_report(tree, files, unreadable, parse, check, scopes, torchfix, results)
     if args.no_cli:
         return 0
-    from batch_phases import cli_phases, notebook_phase
+    return run_cli_phases(args, tree, [Path(file.path) for file in files])
 
-    cli_tree = tree
-    if args.limit is not None:  # the command line gets the same files as the phases above
-        cli_tree = Path(tempfile.mkdtemp(prefix="bench-tree-"))
-        for file in files:
-            target = cli_tree / Path(file.path).relative_to(tree)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(file.path, target)
-    cli_phases(cli_tree)
-    return notebook_phase(args.notebooks)
+
+def run_cli_phases(args: argparse.Namespace, tree: Path, paths: Sequence[Path]) -> int:
+    from batch_phases import PHASES, cli_phases, notebook_phase
+
+    # The command line gets the same files as the phases above, in a copy: where the tree is (an
+    # installed package inside a virtualenv a .gitignore names) must not decide what is checked.
+    cli_tree = Path(tempfile.mkdtemp(prefix="bench-tree-"))
+    for path in paths:
+        target = cli_tree / path.relative_to(tree)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    cli_phases(cli_tree, tuple(args.cli_phases.split(",")) if args.cli_phases else PHASES)
+    return 0 if args.cli_phases else notebook_phase(args.notebooks)
 
 
 def parse_args() -> argparse.Namespace:
@@ -145,6 +151,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--torchfix", action="store_true", help="also time TorchFix on the same files")
     parser.add_argument("--notebooks", type=Path, metavar="DIR", help="notebook corpus (default: the .ipynb files installed packages ship)")
     parser.add_argument("--skip-scopes", action="store_true", help="skip the libcst scope + qualified names phase (slow)")
+    parser.add_argument("--cli-only", action="store_true", help="only the command-line phases")
+    parser.add_argument("--cli-phases", metavar="LIST", help="some of jobs1,jobs2,cold,warm (and no notebook phase)")
     parser.add_argument("--no-cli", action="store_true", help="skip the command-line and notebook phases")
     return parser.parse_args()
 

@@ -92,13 +92,21 @@ def run_batch(
                 batch_run.earlier[result.path] = f"{status} (earlier run)"
         if earlier:
             batch_run.notes.append(f"--resume: {len(earlier)} files were done by the interrupted run; not checked again")
-        journal.start()
+        try:
+            journal.start()
+        except OSError as exc:  # a read-only checkout still gets its fixes, only not resumable
+            batch_run.notes.append(f"{journal.path}: cannot keep a resume journal: {exc.strerror or exc}")
+            journal = None
 
     todo = [path for path in found if path not in earlier]
     cache = Cache.open(state_dir) if options.cache else None
     planned = plan(todo, config, cache)
     if changed is not None:
-        planned = {path: replace(planned[path], lines=changed[path.resolve()]) for path in todo}
+        # A notebook's lines are JSON, not the program's: a changed notebook is changed everywhere.
+        planned = {
+            path: replace(planned[path], lines=None if path.suffix == ".ipynb" else changed[path.resolve()])
+            for path in todo
+        }
     job = Job(check_path, check_notebook, config, write_back, defer_write, cache)
     progress = Progress(len(todo), enabled=not options.quiet)
 

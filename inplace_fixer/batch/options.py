@@ -30,7 +30,9 @@ class BatchOptions:
         return cls(
             jobs=flags["jobs"] or default_jobs(),
             cache=not flags["no_cache"],
-            cache_dir=flags["cache_dir"] or Path(DEFAULT_DIRECTORY),
+            # Given: relative to the current directory, as any path argument. The default is in the
+            # directory of the configuration file (the project), wherever the command runs.
+            cache_dir=flags["cache_dir"].resolve() if flags["cache_dir"] else Path(DEFAULT_DIRECTORY),
             quiet=flags["quiet"],
             since=flags["since"],
             report=flags["report"],
