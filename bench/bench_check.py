@@ -140,7 +140,10 @@ def run_cli_phases(args: argparse.Namespace, tree: Path, paths: Sequence[Path]) 
         target = cli_tree / path.relative_to(tree)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-    cli_phases(cli_tree, tuple(args.cli_phases.split(",")) if args.cli_phases else PHASES)
+    try:
+        cli_phases(cli_tree, tuple(args.cli_phases.split(",")) if args.cli_phases else PHASES)
+    finally:
+        shutil.rmtree(cli_tree, ignore_errors=True)
     return 0 if args.cli_phases else notebook_phase(args.notebooks)
 
 
