@@ -14,7 +14,12 @@ same texts, one phase at a time:
 
 Then findings are counted by rule code and fix applicability.
 
-    /work/venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--torchfix]
+Then whole command-line runs over the same tree (``batch_phases.py``): wall time at ``--jobs 1``
+and ``--jobs 2`` without the cache, a cold and a warm cached run, CPU and peak memory of the
+process tree; and ``check --apply`` over a notebook corpus (every ``.ipynb`` the installed packages
+ship, or ``--notebooks DIR``): no crash, and notebooks without fixes unchanged byte for byte.
+
+    .venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--torchfix] [--notebooks DIR] [--no-cli]
 
 The default tree is the ``models/`` folder of an installed ``transformers``.
 """
@@ -25,7 +30,9 @@ import argparse
 import gc
 import importlib.util
 import platform
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -37,6 +44,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvide
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from inplace_fixer import FileResult, check_source  # noqa: E402
 from inplace_fixer.files import ReadError, read_source  # noqa: E402
@@ -102,6 +110,8 @@ def main() -> int:
         )
         return 2
 
+    if args.cli_only:
+        return run_cli_phases(args, tree, [Path(p) for p in sorted(tree.rglob("*.py"))][: args.limit])
     files, unreadable = read_tree(tree, args.limit)
     if not files:
         print(f"{tree}: no readable .py file", file=sys.stderr)
@@ -111,11 +121,30 @@ def main() -> int:
     results: list[FileResult] = []
     parse = timed("parse only", files, parse_only)
     check = timed("check", files, lambda file: results.append(check_source(file.text, file.path)))
-    scopes = timed_after_parse("scope + qualified names", files, resolve_scopes_and_names)
+    scopes = None if args.skip_scopes else timed_after_parse("scope + qualified names", files, resolve_scopes_and_names)
     torchfix = timed("torchfix", files, torchfix_checker) if torchfix_checker else None
 
     print_report(tree, files, unreadable, parse, check, scopes, torchfix, results)
-    return 0
+    if args.no_cli:
+        return 0
+    return run_cli_phases(args, tree, [Path(file.path) for file in files])
+
+
+def run_cli_phases(args: argparse.Namespace, tree: Path, paths: Sequence[Path]) -> int:
+    from batch_phases import PHASES, cli_phases, notebook_phase
+
+    # The command line gets the same files as the phases above, in a copy: where the tree is (an
+    # installed package inside a virtualenv a .gitignore names) must not decide what is checked.
+    cli_tree = Path(tempfile.mkdtemp(prefix="bench-tree-"))
+    for path in paths:
+        target = cli_tree / path.relative_to(tree)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    try:
+        cli_phases(cli_tree, tuple(args.cli_phases.split(",")) if args.cli_phases else PHASES)
+    finally:
+        shutil.rmtree(cli_tree, ignore_errors=True)
+    return 0 if args.cli_phases else notebook_phase(args.notebooks)
 
 
 def parse_args() -> argparse.Namespace:
@@ -123,6 +152,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--tree", type=Path, help="folder of Python files (default: transformers/models)")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N files, in path order")
     parser.add_argument("--torchfix", action="store_true", help="also time TorchFix on the same files")
+    parser.add_argument("--notebooks", type=Path, metavar="DIR", help="notebook corpus (default: the .ipynb files installed packages ship)")
+    parser.add_argument("--skip-scopes", action="store_true", help="skip the libcst scope + qualified names phase (slow)")
+    parser.add_argument("--cli-only", action="store_true", help="only the command-line phases")
+    parser.add_argument("--cli-phases", metavar="LIST", help="some of jobs1,jobs2,cold,warm (and no notebook phase)")
+    parser.add_argument("--no-cli", action="store_true", help="skip the command-line and notebook phases")
     return parser.parse_args()
 
 
@@ -220,7 +254,7 @@ def print_report(
     unreadable: Sequence[str],
     parse: Timing,
     check: Timing,
-    scopes: Timing,
+    scopes: Timing | None,
     torchfix: Timing | None,
     results: Sequence[FileResult],
 ) -> None:
@@ -233,15 +267,17 @@ def print_report(
     print(f"parse only (libcst):       {seconds(parse)}  {rate(lines, parse.seconds)}")
     print(f"check (inplace-fixer):     {seconds(check)}  {rate(lines, check.seconds)}")
     print(f"  check / parse:           {check.seconds / parse.seconds:8.2f} x")
-    print(f"scope + qualified names:   {seconds(scopes)}  (libcst providers, after parsing)")
-    print(f"  scope+qualnames / parse: {scopes.seconds / parse.seconds:8.2f} x")
-    print(f"  (parse + scope+qualnames) / check: {(parse.seconds + scopes.seconds) / check.seconds:.2f} x")
+    if scopes is not None:
+        print(f"scope + qualified names:   {seconds(scopes)}  (libcst providers, after parsing)")
+        print(f"  scope+qualnames / parse: {scopes.seconds / parse.seconds:8.2f} x")
+        print(f"  (parse + scope+qualnames) / check: {(parse.seconds + scopes.seconds) / check.seconds:.2f} x")
     if torchfix is not None:
         print(f"torchfix (flake8 plugin):  {seconds(torchfix)}  {rate(lines, torchfix.seconds)}")
         print(f"  torchfix / check:        {torchfix.seconds / check.seconds:8.2f} x")
     print_failures("parse only", parse)
     print_failures("check", check)
-    print_failures("scope + qualified names", scopes)
+    if scopes is not None:
+        print_failures("scope + qualified names", scopes)
     if torchfix is not None:
         print_failures("torchfix", torchfix)
     print_findings(results)

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from inplace_fixer import config as config_module
-from inplace_fixer import engine, files, render
+from inplace_fixer import batch, engine, files, render
 from inplace_fixer.model import Config, FileResult
 
 EXIT_CODES = """\b
@@ -72,6 +72,7 @@ class FileOutcome:
     # With --verify: the file as read, and where to write it once its rewrite is verified.
     source: files.SourceText | None = None
     path: Path | None = None
+    verdict: tuple[str, str] | None = None  # with --verify: (verdict, reason), for the report
 
 
 def exit_code(results: Sequence[FileResult], write_back: WriteBack, exit_zero: bool) -> int:
@@ -159,8 +160,9 @@ def _split_codes(
 )
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice(["text", "json", "sarif", "github", "gitlab"]),
     default="text",
     show_default=True,
     help="How findings are printed.",
@@ -184,6 +186,7 @@ def _split_codes(
         "(equivalent or fixed; a library module with nothing to run is written as not-runnable)."
     ),
 )
+@batch.batch_options
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -198,6 +201,7 @@ def check(
     config_file: Path | None,
     stdin_filename: str | None,
     verify: bool,
+    **batch_flags: object,
 ) -> None:
     """Check PATHS (files or directories; '-' reads standard input) and report or fix findings.
 
@@ -227,22 +231,39 @@ def check(
         raise UserError(str(exc)) from exc
 
     if from_stdin:
+        try:
+            batch.refuse_stdin(batch_flags)
+        except batch.BatchError as exc:
+            raise UserError(str(exc)) from exc
         outcomes = [_check_stdin(stdin_filename or "-", settings.config, write_back)]
     else:
-        outcomes = [
-            _check_path(path, settings.config, write_back, defer_write=verify)
-            for path in files.discover(paths, settings.config, exclude_root=settings.root)
-        ]
+        try:
+            run = batch.run_batch(
+                paths, settings, write_back, batch.BatchOptions.from_flags(batch_flags),
+                check_path=_check_path, check_notebook=_check_notebook, defer_write=verify,
+            )
+        except batch.BatchError as exc:
+            raise UserError(str(exc)) from exc
+        outcomes = run.outcomes
         if verify:
             outcomes = _verify_outcomes(outcomes, write_back)
     results = [outcome.result for outcome in outcomes]
     _report(outcomes, write_back, output_format, settings.config, rules, from_stdin)
+    if not from_stdin:
+        try:
+            notes = batch.finish_batch(run, outcomes, render.display_path)
+        except batch.BatchError as exc:
+            raise UserError(str(exc)) from exc
+        render.write_text(sys.stderr, "".join(note + "\n" for note in notes))
     ctx.exit(exit_code(results, write_back, exit_zero))
 
 
-def _check_path(path: Path, config: Config, write_back: WriteBack, defer_write: bool = False) -> FileOutcome:
+def _check_path(
+    path: Path, config: Config, write_back: WriteBack, defer_write: bool = False,
+    check: files.CheckSource = engine.check_source,
+) -> FileOutcome:
     try:
-        checked = files.load_and_check(path, config, check=engine.check_source)
+        checked = files.load_and_check(path, config, check=check)
     except Exception as exc:  # a tool bug: report it for this file and go on with the others
         return FileOutcome(_internal_error(str(path), exc))
     result, source = checked.result, checked.source
@@ -260,6 +281,32 @@ def _check_path(path: Path, config: Config, write_back: WriteBack, defer_write: 
             files.write_source_atomic(path, result.fixed_source, like=source)
         except OSError as exc:
             return FileOutcome(replace(result, error=f"cannot write: {exc.strerror or exc}"))
+    return FileOutcome(result)
+
+
+def _check_notebook(
+    path: Path, config: Config, write_back: WriteBack, defer_write: bool = False,
+    check: files.CheckSource = engine.check_source,
+) -> FileOutcome:
+    """A notebook's outcome; with --verify its fixes are neither run nor written (the verifier runs
+    Python files)."""
+    from inplace_fixer import notebook_files
+
+    try:
+        checked = notebook_files.check_notebook_file(path, config, check)
+    except Exception as exc:  # a tool bug: report it for this file and go on with the others
+        return FileOutcome(_internal_error(str(path), exc))
+    result = checked.result
+    if result.error is not None or not result.changed:
+        return FileOutcome(result)
+    if defer_write:
+        return FileOutcome(replace(result, fixed_source=result.source, fixed=()))
+    if write_back is WriteBack.DIFF:
+        return FileOutcome(result, diff=notebook_files.cell_diff(checked, render.display_path))
+    if write_back is WriteBack.APPLY:
+        error = notebook_files.write(path, checked)
+        if error is not None:
+            return FileOutcome(replace(result, error=error))
     return FileOutcome(result)
 
 
@@ -284,6 +331,7 @@ def _verify_outcomes(outcomes: list[FileOutcome], write_back: WriteBack) -> list
             continue
         label = render.display_path(str(outcome.path))
         accepted = verdict.verdict.is_success or verdict.verdict is Verdict.NOT_RUNNABLE
+        outcome = replace(outcome, verdict=(verdict.verdict.value, verdict.reason))
         if accepted:
             render.write_text(stderr, f"{label}: verified: {verdict.verdict.value}: {verdict.reason}\n")
         else:

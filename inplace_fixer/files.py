@@ -139,7 +139,7 @@ def discover(
 ) -> Iterator[Path]:
     """The files to check, sorted and without duplicates.
 
-    Named files are always checked. Directories are walked for ``*.py`` files, skipping hidden
+    Named files are always checked. Directories are walked for ``*.py`` and ``*.ipynb`` files, skipping hidden
     directories, virtual environments, paths their ``.gitignore`` files ignore, and paths matching
     ``config.exclude`` (gitignore patterns relative to ``exclude_root``, the directory of the
     configuration file, by default the current directory).
@@ -186,7 +186,7 @@ def _walk(root: Path, excludes: pathspec.GitIgnoreSpec, exclude_root: Path) -> I
             and not rules.skips(resolved / name, is_dir=True)
         )
         for name in sorted(filenames):
-            if name.endswith(".py") and not rules.skips(resolved / name, is_dir=False):
+            if name.endswith((".py", ".ipynb")) and not rules.skips(resolved / name, is_dir=False):
                 yield directory / name
 
 

@@ -67,6 +67,8 @@ class Finding:
     fix: Fix | None
     category: str | None = None  # filled by the saved-tensor analysis (breaks-backward, ...)
     reason: str | None = None  # why the target may require grad, in the user's terms
+    # In a notebook: the cell (1-based, counting every cell); lines are then within the cell.
+    cell: int | None = None
 
     @property
     def has_safe_fix(self) -> bool:
@@ -85,6 +87,7 @@ class Finding:
             "category": self.category,
             "reason": self.reason,
             "fix": None if self.fix is None else self.fix.to_json(),
+            **({} if self.cell is None else {"cell": self.cell}),
         }
 
 

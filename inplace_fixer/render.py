@@ -60,7 +60,7 @@ def _ordered(results: Iterable[FileResult]) -> list[tuple[FileResult, Finding]]:
     return [
         (result, finding)
         for result in results
-        for finding in sorted(result.findings, key=lambda f: (f.start.line, f.start.col, f.code))
+        for finding in sorted(result.findings, key=lambda f: (f.cell or 0, f.start.line, f.start.col, f.code))
     ]
 
 
@@ -70,7 +70,8 @@ def _fixed_ids(result: FileResult) -> set[int]:
 
 def text_line(finding: Finding, fixable: bool) -> str:
     """``path:line:col: CODE message``, with ``[*]`` when ``--apply`` would fix it."""
-    location = f"{display_path(finding.path)}:{finding.start.line}:{finding.start.col}"
+    cell = "" if finding.cell is None else f":cell {finding.cell}"
+    location = f"{display_path(finding.path)}{cell}:{finding.start.line}:{finding.start.col}"
     marker = " [*]" if fixable else ""
     return f"{location}: {finding.code} {finding.message}{marker}"
 
@@ -99,6 +100,12 @@ def render_findings(
         return render_json(results)
     if output_format == "sarif":
         return json.dumps(sarif_log(results, rules), indent=2) + "\n"
+    if output_format in ("github", "gitlab"):
+        from inplace_fixer import render_ci
+
+        if output_format == "github":
+            return render_ci.github_annotations(results, display_path)
+        return render_ci.gitlab_code_quality(results, display_path)
     return render_text(results)
 
 

@@ -29,7 +29,7 @@ from pygls.lsp.server import LanguageServer
 from inplace_fixer import engine, model
 from inplace_fixer.config import ConfigError
 from inplace_fixer.inference import imports
-from inplace_fixer.lsp import actions, diagnostics, edits
+from inplace_fixer.lsp import actions, diagnostics, edits, notebook
 from inplace_fixer.lsp.protocol import AnsweringProtocol, answer_parse_error
 from inplace_fixer.lsp.settings import SECTION, EditorSettings, SettingsError, document_config
 from inplace_fixer.lsp.text import UTF16, TextIndex
@@ -76,6 +76,7 @@ class InplaceFixerServer(LanguageServer):
             version,
             text_document_sync_kind=types.TextDocumentSyncKind.Full,
             protocol_cls=AnsweringProtocol,
+            notebook_document_sync=notebook.SYNC_OPTIONS,
         )
         self.debounce_seconds = debounce_seconds
         self.editor_settings = EditorSettings()
@@ -84,6 +85,7 @@ class InplaceFixerServer(LanguageServer):
         # that has changed since is skipped when its turn comes (see _run_analysis).
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inplace-fixer")
         self._result_ids = itertools.count(1)
+        self.notebook_diagnostics = notebook.NotebookDiagnostics()
 
     def report_server_error(self, error: Exception, source) -> None:
         if not answer_parse_error(self.protocol, error):
@@ -236,6 +238,8 @@ class InplaceFixerServer(LanguageServer):
     # Requests.
 
     async def pull_diagnostics(self, uri: str, previous_result_id: str | None):
+        if uri in self.notebook_diagnostics.by_cell:  # a notebook cell (lsp/notebook.py)
+            return types.RelatedFullDocumentDiagnosticReport(items=self.notebook_diagnostics.by_cell[uri])
         analysis = await self.analyze(uri)
         state = self.documents.get(uri)
         shown = state.last_good if state is not None else None
@@ -407,6 +411,7 @@ def build_server(version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> In
     async def hover(ls: InplaceFixerServer, params: types.HoverParams):
         return await ls.hover(params)
 
+    notebook.register(server)
     return server
 
 

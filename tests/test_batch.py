@@ -1,0 +1,186 @@
+"""Batch runs of ``check``: the process pool (same output as one process), the result cache (hits,
+what invalidates an entry, damaged entries) and the progress bar (only on a terminal)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import inplace_fixer
+from inplace_fixer import cli, engine
+from inplace_fixer.batch import pool
+from inplace_fixer.batch.cache import Cache, plan
+from inplace_fixer.model import Config, FileResult
+
+REPO_ROOT = Path(inplace_fixer.__file__).resolve().parent.parent
+GOLDEN = REPO_ROOT / "golden"
+
+
+def run_cli(*args: str, cwd: Path = REPO_ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "inplace_fixer", *args], cwd=cwd, capture_output=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# --jobs
+
+
+@pytest.mark.parametrize("mode", [["--format", "json"], ["--diff"], []])
+def test_jobs_2_prints_byte_for_byte_what_jobs_1_prints(mode: list[str]) -> None:
+    serial = run_cli("check", "golden/", "--no-cache", "--jobs", "1", *mode)
+    parallel = run_cli("check", "golden/", "--no-cache", "--jobs", "2", *mode)
+    assert serial.returncode == parallel.returncode == 1
+    assert serial.stdout and serial.stdout == parallel.stdout
+    assert serial.stderr == parallel.stderr
+
+
+def record_pid(path: Path, config, write_back, defer_write, check=None) -> cli.FileOutcome:
+    return cli.FileOutcome(FileResult(path=f"{path}|{os.getpid()}", source="", fixed_source=""))
+
+
+def test_the_pool_really_runs_files_in_other_processes_and_keeps_their_order(tmp_path: Path) -> None:
+    paths = [tmp_path / f"m{index:02}.py" for index in range(40)]
+    job = pool.Job(record_pid, None, Config(), cli.WriteBack.CHECK, False, None)
+    seen = []
+    outcomes = pool.run(job, [(path, plan([path], Config(), None)[path]) for path in paths], 2, seen.append)
+    names = [outcome.result.path.split("|")[0] for outcome in outcomes]
+    pids = {outcome.result.path.split("|")[1] for outcome in outcomes}
+    assert names == [str(path) for path in paths]
+    assert str(os.getpid()) not in pids and len(pids) == 2
+    assert len(seen) == 40
+
+
+def test_jobs_must_be_positive() -> None:
+    result = CliRunner().invoke(cli.cli, ["check", "examples/", "--jobs", "0"])
+    assert result.exit_code == 2 and "must be 1 or more" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache
+
+
+def copy_examples(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    shutil.copytree(REPO_ROOT / "examples", tree)
+    return tree
+
+
+def test_a_warm_run_reads_every_result_from_the_cache_and_prints_the_same(tmp_path: Path, monkeypatch) -> None:
+    tree = copy_examples(tmp_path)
+    cache_dir = tmp_path / "cache"
+    runner = CliRunner()
+    cold = runner.invoke(cli.cli, ["check", str(tree), "--cache-dir", str(cache_dir), "-j", "1"])
+    assert cold.exit_code == 1 and "IPF002" in cold.output
+    cold_diff = runner.invoke(cli.cli, ["check", str(tree), "--diff", "--no-cache"])
+
+    calls = []
+    real = engine.check_source
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    counting.__module__, counting.__qualname__ = real.__module__, real.__qualname__
+    monkeypatch.setattr(engine, "check_source", counting)
+    warm = runner.invoke(cli.cli, ["check", str(tree), "--cache-dir", str(cache_dir), "-j", "1"])
+    assert warm.output == cold.output and warm.exit_code == 1
+    assert calls == []
+    # The same through --diff: the fixed source comes from the cache too.
+    warm_diff = runner.invoke(cli.cli, ["check", str(tree), "--diff", "--cache-dir", str(cache_dir)])
+    assert warm_diff.output == cold_diff.output and "+        h = h * self.scale" in warm_diff.output
+    assert calls == []
+    assert (cache_dir / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    tree = copy_examples(tmp_path)
+    result = CliRunner().invoke(cli.cli, ["check", str(tree), "--no-cache", "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert not (tmp_path / "c").exists()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_editing_an_imported_project_file_invalidates_its_importers_only(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    write(pkg / "__init__.py", "")
+    layers = write(pkg / "layers.py", "import torch\n\ndef act(x):\n    return x\n")
+    model = write(pkg / "model.py", "from .layers import act\nimport torch\nx = torch.ones(2)\nx *= 2\n")
+    user = write(pkg / "user.py", "from pkg import model\n")
+    other = write(tmp_path / "other.py", "import os\ny = 1\ny += 1\n")
+    paths = [pkg / "__init__.py", layers, model, user, other]
+    cache = Cache.open(tmp_path / "cache")
+    before = plan(paths, Config(), cache)
+    layers.write_text("import torch\n\ndef act(x):\n    return x * 2\n")
+    after = plan(paths, Config(), cache)
+    changed = {path.name for path in paths if before[path].context != after[path].context}
+    assert changed == {"model.py", "user.py"}  # user imports model, which imports layers
+    # The configuration is part of every key.
+    unsafe = plan(paths, Config(unsafe_fixes=True), cache)
+    assert all(unsafe[path].context != after[path].context for path in paths)
+
+
+def test_a_changed_file_misses_and_a_damaged_entry_is_recomputed(tmp_path: Path) -> None:
+    tree = copy_examples(tmp_path)
+    cache_dir = tmp_path / "cache"
+    args = ["check", str(tree), "--cache-dir", str(cache_dir), "-j", "1", "--format", "json"]
+    runner = CliRunner()
+    cold = runner.invoke(cli.cli, args).output
+    for entry in (cache_dir / "results").rglob("*.json"):
+        entry.write_text("{not json")
+    assert runner.invoke(cli.cli, args).output == cold
+    target = tree / "scaled_tanh_layer.py"
+    target.write_text(target.read_text().replace("h.mul_(self.scale)", "h = h * self.scale"))
+    warm = runner.invoke(cli.cli, args).output
+    assert "scaled_tanh_layer" in cold and "scaled_tanh_layer" not in warm
+
+
+# ---------------------------------------------------------------------------------------------
+# The progress bar
+
+
+def run_with_terminal_stderr(*args: str) -> tuple[bytes, bytes]:
+    """Run the CLI with standard error on a pseudo-terminal; return (stdout, what the terminal got)."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "inplace_fixer", *args], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout = process.stdout.read()
+    process.wait()
+    os.close(controller)
+    return stdout, shown
+
+
+def test_a_progress_bar_on_a_terminal_and_none_with_quiet_or_on_a_pipe() -> None:
+    stdout, shown = run_with_terminal_stderr("check", "golden/", "--no-cache", "-j", "1")
+    assert b"files, " in shown and b"findings" in shown and b"<" in shown  # elapsed<ETA
+    total = len(list(cli.files.discover(["golden/"])))
+    assert f"{total}/{total} files".encode() in shown
+    quiet_stdout, quiet_shown = run_with_terminal_stderr("check", "golden/", "--no-cache", "-j", "1", "--quiet")
+    assert b"files, " not in quiet_shown and quiet_stdout == stdout
+    piped = run_cli("check", "golden/", "--no-cache", "-j", "1")
+    assert b"files, " not in piped.stderr and piped.stdout == stdout
