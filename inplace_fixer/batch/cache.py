@@ -131,10 +131,20 @@ def plan(paths: list[Path], config: Config, cache: Cache | None) -> dict[Path, P
     digests = {path: _sha256(text or "") for path, text in texts.items()}
     planned = {}
     for path, text in texts.items():
-        context = _sha256(prefix, *(f"{dep.as_posix()}\0{digests[dep]}" for dep in closure[path]))
+        context = _sha256(prefix, *(f"{dep.as_posix()}\0{_digest(dep, digests)}" for dep in closure[path]))
         hit = text is not None and cache.has(_sha256(context, _identity(engine.check_source), text))
         planned[path] = Planned(context, hit)
     return planned
+
+
+def _digest(path: Path, digests: dict) -> str:
+    """The digest of a file's text: a checked one's is known; an imported one is read."""
+    if path not in digests:
+        try:
+            digests[path] = _sha256(path.read_bytes().decode("utf-8", "replace"))
+        except OSError:
+            digests[path] = "missing"
+    return digests[path]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, _module_file, _package_root
+
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(?P<base>\.*[\w.]*)[ \t]+import[ \t]*(?P<names>\([^)]*\)|[^\n#;]*)"
     r"|import[ \t]+(?P<modules>[^\n#;]*))",
@@ -59,16 +61,46 @@ def imported_names(text: str, importer: tuple[str, ...], is_package: bool) -> se
 
 
 def dependency_closure(texts: Mapping[Path, str]) -> dict[Path, tuple[Path, ...]]:
-    """For each file, the other checked files it imports directly or indirectly, sorted."""
+    """For each file, the other files it imports directly or indirectly, sorted: the checked
+    ones, and the user's files on disk that the analysis reads too (inference.imports follows
+    imports of files next to the checked ones, MAX_IMPORT_DEPTH deep)."""
     names = {path: module_name(path) for path in texts}
     by_name: dict[tuple[str, ...], Path] = {}
     for path, name in names.items():
         by_name.setdefault(name, path)
     direct: dict[Path, set[Path]] = {}
-    for path, text in texts.items():
-        wanted = imported_names(text, names[path], path.name == "__init__.py")
-        direct[path] = {by_name[name] for name in wanted if name in by_name} - {path}
+    pending = list(texts.items())
+    for _ in range(MAX_IMPORT_DEPTH + 1):
+        found_on_disk: dict[Path, str] = {}
+        for path, text in pending:
+            name = names.setdefault(path, module_name(path))
+            wanted = imported_names(text, name, path.name == "__init__.py")
+            deps = {by_name[w] for w in wanted if w in by_name}
+            for w in wanted:
+                if w not in by_name:
+                    on_disk = _on_disk(path, w)
+                    if on_disk is not None:
+                        deps.add(on_disk)
+                        if on_disk not in direct and on_disk not in texts:
+                            found_on_disk[on_disk] = _read(on_disk)
+            direct[path] = deps - {path}
+        pending = list(found_on_disk.items())
     return {path: _reachable(path, direct) for path in texts}
+
+
+def _on_disk(importer: Path, name: tuple[str, ...]) -> Path | None:
+    for base in (_package_root(importer.parent), importer.parent):
+        found = _module_file(base, list(name))
+        if found is not None:
+            return found
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _reachable(start: Path, direct: Mapping[Path, set[Path]]) -> tuple[Path, ...]:
