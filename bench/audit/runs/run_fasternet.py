@@ -1,4 +1,4 @@
-import sys; sys.path.insert(0, "/work/wt-audit2/bench/audit/runs"); import tvshim
+import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__))); import tvshim
 import torch, timm
 from timm.models.fasternet import Partial_conv3
 for mode in ('slicing','split_cat'):
