@@ -13,7 +13,7 @@ least 5 per rule where it has 5 (all of them where it has fewer).
 
 ``sample.csv``: one row per sampled finding, with ``verdict`` (right / wrong / unjudged) and
 ``why`` copied from ``judgements.csv`` where a finding with the same (tree, path, code, source
-line text) was judged before; new ones are left empty for a person to judge, then copied into
+line text) was judged before with the same message and category; new ones are left empty for a person to judge, then copied into
 ``judgements.csv`` (``--merge`` does that: it adds every judged sample row to judgements.csv).
 
 The table: findings per rule, sample size, wrong count and % per rule, per category and overall,
@@ -245,8 +245,11 @@ def main() -> None:
     judged = load_judgements()
     for r in sample:
         j = judged.get(key(r))
-        r["verdict"] = j["verdict"] if j else ""
-        r["why"] = j["why"] if j else ""
+        # A verdict carries over only if the finding still says the same thing: the same key with
+        # another message or category (another saver, fix or category) is judged again.
+        same = j is not None and j["message"] == r["message"] and j["category"] == r["category"]
+        r["verdict"] = j["verdict"] if same else ""
+        r["why"] = j["why"] if same else ""
     with (HERE / "sample.csv").open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=SAMPLE_FIELDS)
         w.writeheader()
