@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pathspec
 
-from inplace_fixer import engine
+from inplace_fixer import engine, guard
 from inplace_fixer.model import Config, FileResult
 
 BOM = "\ufeff"
@@ -86,9 +86,9 @@ def decode_source(data: bytes) -> SourceText:
 
 def read_source(path: str | os.PathLike[str]) -> SourceText:
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ReadError(exc.strerror or str(exc)) from exc
+        data = guard.read_bytes(path)  # a regular file, not too large, not binary
+    except guard.Unreadable as exc:
+        raise ReadError(str(exc)) from exc
     return decode_source(data)
 
 
@@ -150,7 +150,7 @@ def discover(
     for given in map(Path, paths):
         candidates = _walk(given, excludes, exclude_root) if given.is_dir() else [given]
         for candidate in candidates:
-            found.setdefault(candidate.resolve(), candidate)
+            found.setdefault(guard.identity(candidate), candidate)
     yield from sorted(found.values(), key=lambda p: p.parts)
 
 
