@@ -56,7 +56,7 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise Unreadable(_os_reason(exc)) from exc
-    with os.fdopen(fd, "rb") as file:
+    try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise Unreadable("is a directory, not a file")
@@ -64,15 +64,17 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
             raise Unreadable("not a regular file (a pipe, socket or device)")
         if info.st_size > MAX_SOURCE_BYTES:
             raise Unreadable(_too_large(info.st_size))
-        try:
+        with open(fd, "rb", closefd=False) as file:
             data = file.read(MAX_SOURCE_BYTES + 1)
-        except OSError as exc:
-            raise Unreadable(_os_reason(exc)) from exc
+    except OSError as exc:
+        raise Unreadable(_os_reason(exc)) from exc
+    finally:
+        os.close(fd)
     if len(data) > MAX_SOURCE_BYTES:  # grew since fstat
         raise Unreadable(_too_large(len(data)))
     nul = data.find(b"\0")
     if nul >= 0:
-        raise Unreadable(f"a binary file, not Python source (NUL byte at offset {nul})")
+        raise Unreadable(_nul_byte(data.count(b"\n", 0, nul) + 1, nul))
     return data
 
 
@@ -82,8 +84,7 @@ def source_problem(source: str) -> Optional[str]:
         return _too_large(len(source.encode("utf-8", "surrogatepass")))
     nul = source.find("\0")
     if nul >= 0:
-        line = source.count("\n", 0, nul) + 1
-        return f"a NUL byte on line {line}: not Python source"
+        return _nul_byte(source.count("\n", 0, nul) + 1, nul)
     try:
         tree = ast.parse(source, filename=_PARSE_NAME)
     except SyntaxError as error:
@@ -148,6 +149,11 @@ def identity(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):
         return Path(os.path.abspath(path))
+
+
+def _nul_byte(line: int, offset: int) -> str:
+    # Python refuses source with a NUL byte; most such files are binaries named .py.
+    return f"not Python source: a NUL byte on line {line} (offset {offset})"
 
 
 def _too_large(size: int) -> str:
