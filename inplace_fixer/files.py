@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pathspec
 
-from inplace_fixer import engine, guard
+from inplace_fixer import engine, guard, safe_write
 from inplace_fixer.model import Config, FileResult
 
 BOM = "\ufeff"
@@ -93,22 +93,9 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
 
 
 def write_source_atomic(path: str | os.PathLike[str], text: str, like: SourceText) -> None:
-    """Replace the file's content with ``text``, encoded the way ``like`` was read.
-
-    Permissions are kept, and a symlink keeps pointing at the file it pointed at.
-    """
-    target = Path(os.path.realpath(path))
-    data = like.encode(text)
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as temp_file:
-            temp_file.write(data)
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    """Replace the file's content with ``text``, encoded the way ``like`` was read; a run killed
+    at any moment leaves the old bytes or the new (safe_write.py says what else is kept)."""
+    safe_write.replace_bytes(path, like.encode(text))
 
 
 def load_and_check(
