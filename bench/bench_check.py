@@ -14,7 +14,7 @@ same texts, one phase at a time:
 
 Then findings are counted by rule code and fix applicability.
 
-    /work/venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--torchfix]
+    .venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--torchfix]
 
 The default tree is the ``models/`` folder of an installed ``transformers``.
 """
