@@ -3,9 +3,9 @@
     python tools/roundtrip.py TREE [TREE ...] [--markdown]
 
 For each TREE, its ``*.py`` files are copied to a temporary directory (the tree is never
-touched), and two real ``python -m inplace_fixer`` runs go over the copy: ``check --format json
---unsafe-fixes --exit-zero`` counts the findings, then ``check --apply --unsafe-fixes`` (timed)
-writes the fixes. Every file the second run changed must then:
+touched), and one real ``python -m inplace_fixer check --apply --unsafe-fixes`` run (timed)
+writes the fixes into the copy; its summary line gives the findings and the files it could not
+check. Every file it changed must then:
 
 - parse with libcst;
 - compile with Python's ``compile()``;
@@ -20,14 +20,13 @@ Exits 1 if any tree has a crash or a changed file that breaks a rule above.
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +37,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from inplace_fixer import Config, check_source  # noqa: E402
+from inplace_fixer.files import decode_source  # noqa: E402
 
 UNSAFE = Config(unsafe_fixes=True)
 
@@ -96,16 +96,11 @@ def roundtrip(tree: Path) -> Report:
         report.files = len(before)
         report.lines = sum(data.count(b"\n") for data in before.values())
 
-        listed = run_tool([str(copy), "--format", "json", "--unsafe-fixes", "--exit-zero"])
-        report.crashes += crashes_of(listed, "check")
-        findings_before = Counter(f["path"] for f in json.loads(listed.stdout or "[]"))
-        report.findings = sum(findings_before.values())
-        report.not_checked = sum(1 for line in listed.stderr.splitlines() if ": cannot " in line)
-
         started = time.perf_counter()
         applied = run_tool([str(copy), "--apply", "--unsafe-fixes", "--exit-zero"])
         report.apply_seconds = time.perf_counter() - started
         report.crashes += crashes_of(applied, "check --apply")
+        report.findings, report.not_checked = _summary_counts(applied.stderr)
 
         for path, old in before.items():
             new = path.read_bytes()
@@ -113,13 +108,20 @@ def roundtrip(tree: Path) -> Report:
                 continue
             report.changed += 1
             name = path.relative_to(copy).as_posix()
-            report.broken += [f"{name}: {problem}" for problem in _problems(path, new, findings_before)]
+            report.broken += [f"{name}: {problem}" for problem in _problems(path, old, new)]
     return report
 
 
-def _problems(path: Path, new: bytes, findings_before: Counter) -> list[str]:
-    from inplace_fixer.files import decode_source
+def _summary_counts(stderr: str) -> tuple[int, int]:
+    """Findings and files not checked, from the run's summary line ("Found 12 findings (...).
+    3 files were not checked.")."""
+    found = re.search(r"Found ([\d,]+) findings?", stderr)
+    not_checked = re.search(r"([\d,]+) files? (?:was|were) not checked", stderr)
+    number = lambda match: int(match[1].replace(",", "")) if match else 0  # noqa: E731
+    return number(found), number(not_checked)
 
+
+def _problems(path: Path, old: bytes, new: bytes) -> list[str]:
     text = decode_source(new).text
     try:
         libcst.parse_module(text)
@@ -135,18 +137,10 @@ def _problems(path: Path, new: bytes, findings_before: Counter) -> list[str]:
         problems.append(f"the rewrite is rejected on a second check: {again.error}")
     elif again.fixed_source != text:
         problems.append("not idempotent: a second --apply would change it again")
-    before = _count_for(path, findings_before)
+    before = len(check_source(decode_source(old).text, str(path), UNSAFE).findings)
     if again.error is None and len(again.findings) >= before:
         problems.append(f"findings did not go down ({before} -> {len(again.findings)})")
     return problems
-
-
-def _count_for(path: Path, findings_before: Counter) -> int:
-    # The JSON paths are as the CLI displays them: relative to its working directory or absolute.
-    for key in (str(path), os.path.relpath(path, REPO_ROOT)):
-        if key in findings_before:
-            return findings_before[key]
-    return 0
 
 
 def main() -> int:

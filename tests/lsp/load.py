@@ -105,6 +105,10 @@ class LoadSession:
                 self.published[params.version] = list(params.diagnostics)
                 self.arrivals.setdefault(params.version, time.perf_counter())
 
+        @self.client.feature(types.WINDOW_LOG_MESSAGE)
+        def logged(params: types.LogMessageParams) -> None:
+            pass  # the server logs each parse error of a half-typed text; not needed here
+
     async def start(self) -> None:
         await self.client.start_io(sys.executable, "-m", "inplace_fixer", "lsp", cwd=str(ROOT))
         await self.client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
