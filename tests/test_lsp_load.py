@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bench.bench_lsp import pytorch_source
-from tests.lsp.client import SERVER_ENV, TIMEOUT, RawConnection
+from tests.lsp.client import SERVER_ENV, RawConnection, kill_if_running
 from tests.lsp.load import BASE, LoadSession, burst, cli_findings, diagnostic_findings, random_texts, valid_final_text
 
 pytestmark = pytest.mark.asyncio
@@ -94,13 +94,9 @@ async def test_malformed_messages_and_out_of_range_positions_get_answers(tmp_pat
         hover = await connection.request(
             7, "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 18, "character": 0}}
         )
-        await connection.request(8, "shutdown", None)
-        await connection.send({"method": "exit"})
-        exit_code = await asyncio.wait_for(process.wait(), TIMEOUT)
+        exit_code = await connection.shut_down(8, process)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await kill_if_running(process)
     assert not_json["id"] is None and not_json["error"]["code"] == -32700
     assert bad_method_type.get("error") is not None
     assert unknown["error"]["code"] == -32601

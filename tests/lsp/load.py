@@ -19,6 +19,8 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from tests.lsp.client import change_document
+
 ROOT = Path(__file__).resolve().parents[2]
 
 BASE = """import torch
@@ -142,12 +144,7 @@ class LoadSession:
 
     def change(self, uri: str, text: str, version: int) -> float:
         sent = time.perf_counter()
-        self.client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-            )
-        )
+        change_document(self.client, uri, text, version)
         return sent
 
     async def diagnostics_for(self, version: int, timeout: float = 120.0) -> list[types.Diagnostic]:
