@@ -1,16 +1,15 @@
 """Everything between a path on disk and ``check_source``: finding files, decoding, writing back.
 
 Reading keeps what a rewrite must preserve byte for byte: the PEP 263 encoding, a UTF-8 byte order
-mark, and the line endings (bytes are decoded without newline translation). Writing goes through a
-temporary file in the same directory and ``os.replace``, so a crash never leaves half a file.
+mark, and the line endings (bytes are decoded without newline translation). Reading goes through
+``guard.read_bytes`` (regular files only, size limit, no NUL byte) and writing through
+``safe_write`` (a complete new file renamed over the old one, so a crash never leaves half a file).
 """
 
 from __future__ import annotations
 
 import io
 import os
-import stat
-import tempfile
 import tokenize
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass

@@ -32,7 +32,7 @@ from typing import Optional
 # and no hand-written model file comes near this.
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
-# The deepest nesting checked. Measured with torch's default recursion limit of 1000: the engine
+# The deepest nesting checked. Measured with Python's default recursion limit of 1000: the engine
 # handled chains of 328 attribute accesses and 489 unary operators and failed beyond (each level
 # costs two or three Python frames in libcst's visitors); 200 leaves room for the caller's own
 # frames (pytest, the language server).
