@@ -3,8 +3,10 @@
     python tools/kill_apply.py [--trials 20] [--files 500] [--seed 0] [-- EXTRA CHECK ARGS]
 
 Each trial copies a tree of FILES small files (each with one fixable finding), starts a real
-``python -m inplace_fixer check TREE --apply`` on it, sends SIGKILL at a moment drawn (from the
-trial's seed) from the span in which a calibration run wrote its files, and then checks that:
+``python -m inplace_fixer check TREE --apply`` on it, watches the files being replaced, and
+sends SIGKILL once a number of them drawn from the trial's seed (1 to FILES - 1) has been
+written, after a further random pause of up to 20 ms, so that the kill lands while the run
+writes whatever the machine's load. It then checks that:
 
 - every file holds exactly its old bytes or its new bytes (none mixed, truncated or missing);
 - at most one temporary file of ours is left, complete (see inplace_fixer/safe_write.py: a kill
@@ -44,17 +46,9 @@ class Tree:
 
 
 @dataclass(frozen=True)
-class Window:
-    """When, after the process starts, the calibration run wrote its first and last file."""
-
-    first: float
-    last: float
-
-
-@dataclass(frozen=True)
 class Trial:
     seed: int
-    killed_after: float
+    killed_after: float  # seconds after the start
     old: int
     new: int
     bad: tuple[str, ...]  # files neither old nor new
@@ -104,34 +98,23 @@ def command(root: Path, extra: list[str]) -> list[str]:
     return [sys.executable, "-m", "inplace_fixer", "check", str(root), "--apply", *extra]
 
 
-def calibrate(tree: Tree, scratch: Path, extra: list[str]) -> Window:
-    """A full run on a copy: from its files' mtimes, when writing starts and ends."""
-    copy = copy_tree(tree, scratch / "calibration")
-    started = time.time()
-    run = subprocess.run(command(copy.root, extra), cwd=REPO_ROOT, capture_output=True, text=True)
-    if run.returncode != 0:
-        raise RuntimeError(f"the calibration run failed ({run.returncode}): {run.stderr[-2000:]}")
-    mtimes = [(copy.root / name).stat().st_mtime for name in copy.old]
-    for name, data in copy.new.items():
-        if (copy.root / name).read_bytes() != data:
-            raise RuntimeError(f"the calibration run did not write the expected fix into {name}")
-    shutil.rmtree(copy.root)
-    return Window(first=min(mtimes) - started, last=max(mtimes) - started)
-
-
-def run_trial(
-    tree: Tree, scratch: Path, seed: int, window: Window, extra: list[str], rerun: bool = True
-) -> Trial:
+def run_trial(tree: Tree, scratch: Path, seed: int, extra: list[str], rerun: bool = True) -> Trial:
     """One kill; the second run (which costs a full run) happens when ``rerun`` is set or the
     kill left a temporary file."""
     copy = copy_tree(tree, scratch / f"trial-{seed}")
-    delay = random.Random(seed).uniform(window.first, window.last)
+    rng = random.Random(seed)
+    target = rng.randint(1, len(copy.old) - 1)
+    inodes = {name: (copy.root / name).stat().st_ino for name in copy.old}
+    started = time.perf_counter()
     process = subprocess.Popen(
         command(copy.root, extra), cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    time.sleep(delay)
+    while process.poll() is None and _replaced(copy, inodes) < target:
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0, 0.02))
     process.send_signal(signal.SIGKILL)
     process.wait()
+    delay = time.perf_counter() - started
     old = new = 0
     bad = []
     for name in copy.old:
@@ -158,6 +141,17 @@ def run_trial(
     )
 
 
+def _replaced(tree: Tree, inodes: dict[str, int]) -> int:
+    """How many files have been replaced (a write renames a new file into place)."""
+    count = 0
+    for name, inode in inodes.items():
+        try:
+            count += (tree.root / name).stat().st_ino != inode
+        except FileNotFoundError:
+            count += 1  # counted as touched; the check after the kill says whether it is broken
+    return count
+
+
 def _new_bytes_for(temp: Path, tree: Tree) -> set[bytes]:
     # ".model_0007.py.<pid>.inplace-fixer.tmp" belongs to model_0007.py in the same directory.
     target = temp.parent / temp.name[1:].split(".py.", 1)[0]
@@ -167,17 +161,15 @@ def _new_bytes_for(temp: Path, tree: Tree) -> set[bytes]:
 
 def run_trials(
     trials: int, files: int, first_seed: int, extra: list[str], rerun_every: int = 1
-) -> tuple[Window, list[Trial]]:
+) -> list[Trial]:
     """``rerun_every``: do the second run after every Nth trial (and after any that left a
     temporary file)."""
     with tempfile.TemporaryDirectory(prefix="inplace-fixer-kill-") as scratch_name:
         scratch = Path(scratch_name)
         tree = build_tree(scratch / "template", files)
-        window = calibrate(tree, scratch, extra)
-        seeds = range(first_seed, first_seed + trials)
-        return window, [
-            run_trial(tree, scratch, seed, window, extra, rerun=(seed - first_seed) % rerun_every == 0)
-            for seed in seeds
+        return [
+            run_trial(tree, scratch, seed, extra, rerun=(seed - first_seed) % rerun_every == 0)
+            for seed in range(first_seed, first_seed + trials)
         ]
 
 
@@ -189,8 +181,7 @@ def main() -> int:
     parser.add_argument("--rerun-every", type=int, default=1, help="second run after every Nth trial")
     parser.add_argument("extra", nargs="*", help="more arguments for `check` (after --)")
     args = parser.parse_args()
-    window, trials = run_trials(args.trials, args.files, args.seed, args.extra, args.rerun_every)
-    print(f"calibration: writes from {window.first:.2f} s to {window.last:.2f} s after start")
+    trials = run_trials(args.trials, args.files, args.seed, args.extra, args.rerun_every)
     print("seed  killed_at  old  new  bad  temps_left  ok")
     for trial in trials:
         print(
