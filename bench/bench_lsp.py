@@ -12,7 +12,7 @@ Two patterns:
 
 ``check_source`` alone on the same text is timed too, to show what the server adds.
 
-    /work/venv/bin/python bench/bench_lsp.py [--edits 60] [--bursts 8]
+    .venv/bin/python bench/bench_lsp.py [--edits 60] [--bursts 8]
 """
 
 from __future__ import annotations

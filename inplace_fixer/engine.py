@@ -6,7 +6,6 @@ never raises for bad input: a source that does not parse becomes ``FileResult.er
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
@@ -14,6 +13,7 @@ from typing import Optional, Sequence, Union
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from inplace_fixer import guard
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.inference.imports import resolver_for
@@ -53,19 +53,35 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
 
     With ``fix=False`` only the findings (each with its fix and edits) are computed and
     ``fixed_source`` is None: an editor needs the whole fixed source only for "fix all"."""
+    # What Python's own parser rejects, and nesting that would crash libcst's native parser or
+    # exhaust the recursion limit, never reaches libcst (see guard.py).
+    problem = guard.source_problem(source)
+    if problem is not None:
+        return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
     if not _MAY_MUTATE.search(source):
-        # Nothing to analyse, but a file that does not parse is still reported (Python's own
-        # parser is far cheaper than libcst's for that check).
-        problem = _python_syntax_error(source)
-        if problem is not None:
-            return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
         return FileResult(path=path, source=source, fixed_source=source)
     try:
         module = cst.parse_module(source)
+    except RecursionError:
+        problem = _TOO_DEEP
     except cst.ParserSyntaxError as error:
-        # Python's own parser names the cause more clearly when the file is not valid Python.
-        problem = _python_syntax_error(source) or _one_line(error)
-        return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
+        problem = f"valid Python that libcst cannot parse: {_one_line(error)}"
+    except Exception as error:  # libcst 1.9 raises TypeError on `() if 0 else(lambda:())`
+        problem = f"valid Python that libcst cannot parse: {type(error).__name__}: {error}"
+    else:
+        try:
+            return _check_module(module, source, path, config, fix)
+        except RecursionError:
+            problem = _TOO_DEEP
+    return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
+
+
+# A nesting the guard's count does not foresee: a long implicit string concatenation, which
+# Python's AST folds into one constant but libcst nests one level per string.
+_TOO_DEEP = "nested too deeply to analyse (Python's recursion limit)"
+
+
+def _check_module(module: cst.Module, source: str, path: str, config: Config, fix: bool) -> FileResult:
     located = _find(module, source, path, config)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
@@ -86,16 +102,6 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
 def _one_line(error: cst.ParserSyntaxError) -> str:
     message = " ".join(error.message.split()) or "syntax error"
     return f"{message} (line {error.editor_line}, column {error.editor_column})"
-
-
-def _python_syntax_error(source: str) -> Optional[str]:
-    try:
-        ast.parse(source)
-    except SyntaxError as error:
-        return f"{error.msg} (line {error.lineno}, column {error.offset})"
-    except ValueError as error:  # a NUL byte in the source
-        return str(error)
-    return None
 
 
 def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_Located]:

@@ -1,16 +1,15 @@
 """Everything between a path on disk and ``check_source``: finding files, decoding, writing back.
 
 Reading keeps what a rewrite must preserve byte for byte: the PEP 263 encoding, a UTF-8 byte order
-mark, and the line endings (bytes are decoded without newline translation). Writing goes through a
-temporary file in the same directory and ``os.replace``, so a crash never leaves half a file.
+mark, and the line endings (bytes are decoded without newline translation). Reading goes through
+``guard.read_bytes`` (regular files only, size limit, no NUL byte) and writing through
+``safe_write`` (a complete new file renamed over the old one, so a crash never leaves half a file).
 """
 
 from __future__ import annotations
 
 import io
 import os
-import stat
-import tempfile
 import tokenize
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pathspec
 
-from inplace_fixer import engine
+from inplace_fixer import engine, guard, safe_write
 from inplace_fixer.model import Config, FileResult
 
 BOM = "\ufeff"
@@ -86,29 +85,16 @@ def decode_source(data: bytes) -> SourceText:
 
 def read_source(path: str | os.PathLike[str]) -> SourceText:
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ReadError(exc.strerror or str(exc)) from exc
+        data = guard.read_bytes(path)  # a regular file, not too large, not binary
+    except guard.Unreadable as exc:
+        raise ReadError(str(exc)) from exc
     return decode_source(data)
 
 
 def write_source_atomic(path: str | os.PathLike[str], text: str, like: SourceText) -> None:
-    """Replace the file's content with ``text``, encoded the way ``like`` was read.
-
-    Permissions are kept, and a symlink keeps pointing at the file it pointed at.
-    """
-    target = Path(os.path.realpath(path))
-    data = like.encode(text)
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as temp_file:
-            temp_file.write(data)
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    """Replace the file's content with ``text``, encoded the way ``like`` was read; a run killed
+    at any moment leaves the old bytes or the new (safe_write.py says what else is kept)."""
+    safe_write.replace_bytes(path, like.encode(text))
 
 
 def load_and_check(
@@ -150,7 +136,7 @@ def discover(
     for given in map(Path, paths):
         candidates = _walk(given, excludes, exclude_root) if given.is_dir() else [given]
         for candidate in candidates:
-            found.setdefault(candidate.resolve(), candidate)
+            found.setdefault(guard.identity(candidate), candidate)
     yield from sorted(found.values(), key=lambda p: p.parts)
 
 

@@ -22,12 +22,12 @@ from tests.lsp import fake_engine
 from tests.lsp.client import (
     FAKE_ENGINE_SERVER,
     SERVER_ENV,
-    TIMEOUT,
     RawConnection,
     RecordingClient,
     apply_edits,
     change_document,
     eventually,
+    kill_if_running,
     lsp_range_of,
     open_document,
     published_for,
@@ -489,13 +489,9 @@ async def test_malformed_and_unknown_requests_get_errors_and_the_server_lives_on
         hover = await connection.request(
             5, "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
         )
-        await connection.request(6, "shutdown", None)
-        await connection.send({"method": "exit"})
-        exit_code = await asyncio.wait_for(process.wait(), TIMEOUT)
+        exit_code = await connection.shut_down(6, process)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await kill_if_running(process)
 
     assert wrong_params["error"]["code"] in (-32602, -32603)  # invalid params, or internal error
     assert unknown_method["error"]["code"] == -32601  # method not found

@@ -184,3 +184,16 @@ class RawConnection:
     async def request(self, request_id: int, method: str, params: object) -> dict:
         await self.send({"id": request_id, "method": method, "params": params})
         return await self.response_to(request_id)
+
+    async def shut_down(self, request_id: int, process: asyncio.subprocess.Process) -> int:
+        """The LSP shutdown request and exit notification; the server's exit code."""
+        await self.request(request_id, "shutdown", None)
+        await self.send({"method": "exit"})
+        return await asyncio.wait_for(process.wait(), TIMEOUT)
+
+
+async def kill_if_running(process: asyncio.subprocess.Process) -> None:
+    """For a ``finally``: a server a failed test left running is killed."""
+    if process.returncode is None:
+        process.kill()
+        await process.wait()

@@ -1,0 +1,169 @@
+"""What stands between a hostile file and libcst's native parser.
+
+libcst 1.9 parses in Rust on the calling thread's stack: a file nested deeply enough (5,000
+brackets, 20,000 ``and``s) overflows that stack and kills the whole process with a segmentation
+fault, taking every other file of the run with it. Python code walking a deep tree (libcst's
+visitors, our inference) raises RecursionError long before that. So before libcst sees a source:
+
+1. the file must be a regular file of at most ``MAX_SOURCE_BYTES`` without NUL bytes
+   (``read_bytes``; a named pipe would block the run, a directory or a binary is not source);
+2. CPython's own parser must accept it (it rejects more than 200 nested brackets, 100 levels of
+   indentation, and Python 2 syntax, and names the line);
+3. its nesting, counted the way libcst nests (``nesting_depth``), must be at most
+   ``MAX_NESTING``. libcst makes a chain of ``and``/``or`` operands, comprehension ``for``
+   clauses and the parts of a dotted import name into nested nodes where Python's AST keeps
+   them flat; those count one level each.
+
+Everything here reads text only; nothing imports torch or libcst.
+"""
+
+from __future__ import annotations
+
+import ast
+import errno
+import os
+import re
+import stat
+import warnings
+from pathlib import Path
+from typing import Optional
+
+# Larger files are rejected before being read: parsing costs memory and time in proportion,
+# and no hand-written model file comes near this.
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+
+# The deepest nesting checked. Measured with Python's default recursion limit of 1000: the engine
+# handled chains of 328 attribute accesses and 489 unary operators and failed beyond (each level
+# costs two or three Python frames in libcst's visitors); 200 leaves room for the caller's own
+# frames (pytest, the language server).
+MAX_NESTING = 200
+
+
+# Python's parser warns about code like `1if x else 2` on stderr; the file is the user's and the
+# warning not ours to print (the filter matches only parses made here).
+_PARSE_NAME = "<inplace-fixer guard>"
+warnings.filterwarnings("ignore", category=SyntaxWarning, module=re.escape(_PARSE_NAME))
+
+
+class Unreadable(Exception):
+    """The path is not a file we can read as source; the message says why in one line."""
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular source file, or ``Unreadable`` naming the cause."""
+    try:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise Unreadable(_os_reason(exc)) from exc
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise Unreadable("is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("not a regular file (a pipe, socket or device)")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise Unreadable(_too_large(info.st_size))
+        with open(fd, "rb", closefd=False) as file:
+            data = file.read(MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        raise Unreadable(_os_reason(exc)) from exc
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SOURCE_BYTES:  # grew since fstat
+        raise Unreadable(_too_large(len(data)))
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise Unreadable(_nul_byte(data.count(b"\n", 0, nul) + 1, nul))
+    return data
+
+
+def source_problem(source: str) -> Optional[str]:
+    """Why ``source`` must not reach libcst, in one line; None when it may."""
+    if len(source) > MAX_SOURCE_BYTES:
+        return _too_large(len(source.encode("utf-8", "surrogatepass")))
+    nul = source.find("\0")
+    if nul >= 0:
+        return _nul_byte(source.count("\n", 0, nul) + 1, nul)
+    try:
+        tree = ast.parse(source, filename=_PARSE_NAME)
+    except SyntaxError as error:
+        return f"{error.msg} (line {error.lineno}, column {error.offset})"
+    except (RecursionError, MemoryError):
+        return "nested too deeply for Python's own parser"
+    except ValueError as error:  # what else compile() refuses outright
+        return str(error)
+    depth = nesting_depth(tree)
+    if depth > MAX_NESTING:
+        return f"nested {depth} levels deep; inplace-fixer analyses at most {MAX_NESTING}"
+    return None
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def nesting_depth(tree: ast.AST) -> int:
+    """The depth of ``tree`` as libcst will nest it (see the module docstring).
+
+    Breadth first, one bucket of nodes per depth: nothing recurses, so a deep tree cannot
+    overflow anything while it is measured, and it is about twice as fast as a stack of
+    ``ast.iter_child_nodes`` generators (40 ms for a 3,000-line file)."""
+    deepest = 0
+    buckets: dict[int, list[ast.AST]] = {1: [tree]}
+    depth = 0
+    while buckets:
+        depth += 1
+        nodes = buckets.pop(depth, None)
+        if not nodes:
+            continue
+        deepest = depth
+        below = buckets.setdefault(depth + 1, [])
+        for node in nodes:
+            extra = _flat_levels(node)
+            target = buckets.setdefault(depth + 1 + extra, []) if extra else below
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    target.extend(item for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST):
+                    target.append(value)
+    return deepest
+
+
+def _flat_levels(node: ast.AST) -> int:
+    """Levels libcst nests below ``node`` that Python's AST keeps in one flat list."""
+    if isinstance(node, ast.BoolOp):
+        return len(node.values) - 1
+    if isinstance(node, _COMPREHENSIONS):
+        return len(node.generators) - 1
+    if isinstance(node, ast.alias):
+        return node.name.count(".")
+    return 0
+
+
+def identity(path: Path) -> Path:
+    """What tells two names of one file apart during discovery: the resolved path, or, for a
+    symlink loop (which ``Path.resolve`` raises on), the absolute path, so that reading the file
+    reports the loop as that file's error instead of ending the run."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def _nul_byte(line: int, offset: int) -> str:
+    # Python refuses source with a NUL byte; most such files are binaries named .py.
+    return f"not Python source: a NUL byte on line {line} (offset {offset})"
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"too large ({size / 1024 / 1024:.1f} MB; inplace-fixer checks files up to"
+        f" {MAX_SOURCE_BYTES // 1024 // 1024} MB)"
+    )
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop (too many levels of symbolic links)"
+    return exc.strerror or str(exc)
