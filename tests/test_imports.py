@@ -130,3 +130,11 @@ def test_inplace_layers_of_an_imported_module_are_followed_and_reported_in_their
     })
     result = check_source((tmp_path / "main.py").read_text(), str(tmp_path / "main.py"), Config())
     assert result.error is None and result.findings == ()
+
+
+def test_an_imported_file_that_would_crash_the_parser_is_not_followed(tmp_path: Path) -> None:
+    write_package(tmp_path, {
+        "deep.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\ndef h(t):\n    return t\n",
+        "main.py": "import torch\nfrom deep import h\nx = torch.randn(3, requires_grad=True)\nh(torch.exp(x)).add_(1)\n",
+    })
+    assert check(tmp_path / "main.py") == ()

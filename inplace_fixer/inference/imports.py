@@ -20,6 +20,8 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from inplace_fixer import guard
+
 CACHE_SIZE = 48
 MAX_IMPORT_DEPTH = 2  # modules imported by imported modules are followed this far
 
@@ -95,7 +97,7 @@ class ModuleResolver:
             return self._cache[key]
         source = edited if edited is not None else self.read(path)
         result = None
-        if source is not None:
+        if source is not None and guard.source_problem(source) is None:  # never crash libcst's parser
             self._busy.add(path)
             try:
                 module = cst.parse_module(source)
