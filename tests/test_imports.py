@@ -94,12 +94,18 @@ def test_an_import_cycle_and_a_broken_module_end(tmp_path: Path) -> None:
     assert check(tmp_path / "c.py") == ()
 
 
-def test_the_editor_text_of_an_imported_file_wins_over_the_disk(tmp_path: Path) -> None:
-    write_package(tmp_path, {
+def write_helper_and_main(root: Path) -> None:
+    """A helper that returns a new tensor (no finding in main.py) and a main.py that changes in
+    place what the helper returns; tests then make the helper return its argument."""
+    write_package(root, {
         "helpers.py": "import torch\ndef same(t):\n    return torch.zeros(3)\n",
         "main.py": "import torch\nfrom helpers import same\nx = torch.randn(3, requires_grad=True)\ny = same(torch.exp(x))\ny.add_(1)\n",
     })
-    assert check(tmp_path / "main.py") == ()
+    assert check(root / "main.py") == ()
+
+
+def test_the_editor_text_of_an_imported_file_wins_over_the_disk(tmp_path: Path) -> None:
+    write_helper_and_main(tmp_path)
     helpers = str(tmp_path / "helpers.py")
     imports.RESOLVER.set_overlay(helpers, "def same(t):\n    return t\n")
     try:
@@ -110,11 +116,7 @@ def test_the_editor_text_of_an_imported_file_wins_over_the_disk(tmp_path: Path) 
 
 
 def test_a_changed_file_on_disk_is_read_again(tmp_path: Path) -> None:
-    write_package(tmp_path, {
-        "helpers.py": "import torch\ndef same(t):\n    return torch.zeros(3)\n",
-        "main.py": "import torch\nfrom helpers import same\nx = torch.randn(3, requires_grad=True)\ny = same(torch.exp(x))\ny.add_(1)\n",
-    })
-    assert check(tmp_path / "main.py") == ()
+    write_helper_and_main(tmp_path)
     helpers = tmp_path / "helpers.py"
     helpers.write_text("def same(t):\n    return t\n")
     stat = helpers.stat()
