@@ -8,6 +8,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,10 @@ def run_with_terminal_stderr(*args: str) -> tuple[bytes, bytes]:
         stderr=terminal,
     )
     os.close(terminal)
+    # Standard output is read at the same time: the child blocks once a pipe's buffer is full.
+    collected: list[bytes] = []
+    reader = threading.Thread(target=lambda: collected.append(process.stdout.read()))
+    reader.start()
     shown = b""
     while True:
         try:
@@ -169,7 +174,8 @@ def run_with_terminal_stderr(*args: str) -> tuple[bytes, bytes]:
         if not chunk:
             break
         shown += chunk
-    stdout = process.stdout.read()
+    reader.join()
+    stdout = collected[0]
     process.wait()
     os.close(controller)
     return stdout, shown
