@@ -496,3 +496,17 @@ def _writes_into(small: cst.BaseSmallStatement, base: cst.BaseExpression) -> boo
         target = small.target
         return target.deep_equals(base) or (isinstance(target, cst.Subscript) and target.value.deep_equals(base))
     return False
+
+
+def follows_value_first(clone: cst.BaseSmallStatement, write: cst.BaseSmallStatement, base: cst.BaseExpression, name: str) -> bool:
+    """Whether ``clone; write`` is ``base = base.clone(); base[...] = name``: the rest of a
+    value-first element write whose value was computed into ``name``."""
+    return (
+        _is_clone_of(clone, base)
+        and isinstance(write, cst.Assign)
+        and len(write.targets) == 1
+        and isinstance(write.targets[0].target, cst.Subscript)
+        and write.targets[0].target.value.deep_equals(base)
+        and isinstance(write.value, cst.Name)
+        and write.value.value == name
+    )

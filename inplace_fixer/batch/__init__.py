@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from inplace_fixer import files
+from inplace_fixer import files, guard
 from inplace_fixer.batch import report
 from inplace_fixer.batch.cache import Cache, plan
 from inplace_fixer.batch.cluster import ExecutorError
@@ -69,14 +69,14 @@ def run_batch(
     changed: dict[Path, frozenset[int] | None] | None = None
     if options.since is not None:
         try:
-            first = Path(paths[0]).resolve()
+            first = guard.identity(Path(paths[0]))
             changed = changed_lines(options.since, first if first.is_dir() else first.parent)
         except SinceError as exc:
             raise BatchError(f"--since {options.since}: {exc}") from exc
         batch_run.skipped.extend(
-            (str(p), f"no line changed since {options.since}") for p in found if p.resolve() not in changed
+            (str(p), f"no line changed since {options.since}") for p in found if guard.identity(p) not in changed
         )
-        found = [path for path in found if path.resolve() in changed]
+        found = [path for path in found if guard.identity(path) in changed]
 
     journal = None
     earlier: dict[Path, Any] = {}
@@ -86,7 +86,7 @@ def run_batch(
         if options.resume and not journal.done:
             batch_run.notes.append("--resume: no interrupted run of these files to resume; checking all of them")
         for path in found:
-            if str(path.resolve()) in journal.done:
+            if str(guard.identity(path)) in journal.done:
                 status, result = journal.result_of(path)
                 earlier[path] = _Done(result)
                 batch_run.earlier[result.path] = f"{status} (earlier run)"
@@ -104,7 +104,7 @@ def run_batch(
     if changed is not None:
         # A notebook's lines are JSON, not the program's: a changed notebook is changed everywhere.
         planned = {
-            path: replace(planned[path], lines=None if path.suffix == ".ipynb" else changed[path.resolve()])
+            path: replace(planned[path], lines=None if path.suffix == ".ipynb" else changed[guard.identity(path)])
             for path in todo
         }
     job = Job(check_path, check_notebook, config, write_back, defer_write, cache)

@@ -13,7 +13,11 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, _module_file, _package_root
+from inplace_fixer.inference.imports import (
+    MAX_IMPORT_DEPTH,
+    _module_file,
+    _package_root,
+)
 
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(?P<base>\.*[\w.]*)[ \t]+import[ \t]*(?P<names>\([^)]*\)|[^\n#;]*)"

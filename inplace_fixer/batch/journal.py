@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from inplace_fixer import guard
 from inplace_fixer.batch.serial import result_from_json, result_to_json
 from inplace_fixer.model import FileResult
 
 
 def run_identity(paths: list[Path], config: Any, flags: str) -> str:
     """What makes two runs the same run: the files, the configuration and the flags."""
-    text = "\n".join([repr(config), flags, *(str(path.resolve()) for path in paths)])
+    text = "\n".join([repr(config), flags, *(str(guard.identity(path)) for path in paths)])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -50,7 +51,7 @@ class Journal:
 
     def record(self, path: Path, status: str, result: FileResult) -> None:
         if self._stream is not None:
-            self._write({"path": str(path.resolve()), "status": status, "result": result_to_json(result, with_text=False)})
+            self._write({"path": str(guard.identity(path)), "status": status, "result": result_to_json(result, with_text=False)})
 
     def _write(self, entry: dict) -> None:
         assert self._stream is not None
@@ -68,7 +69,7 @@ class Journal:
             self._stream = None
 
     def result_of(self, path: Path) -> tuple[str, FileResult]:
-        entry = self.done[str(path.resolve())]
+        entry = self.done[str(guard.identity(path))]
         return entry["status"], result_from_json(entry["result"], str(path), "")
 
 

@@ -90,7 +90,7 @@ def _clone_first_fix(rule, site: Site, node, base: cst.BaseExpression, base_valu
     applicability, reason = fixes.target_safety(base, base_value, site)
     if applicability is Applicability.DISPLAY_ONLY:
         return ProposedFix(applicability, reason, site.statement, site.statement)
-    temporary = cst.Name(_fresh_name(rule.context.module, f"{_last_name(base)}_value"))
+    temporary = cst.Name(_fresh_name(rule.context.module, f"{_last_name(base)}_value", base))
     computed = cst.Assign(targets=[cst.AssignTarget(temporary)], value=node.value)
     clone = fixes.rebind(base, fixes.method_call(base, "clone", []))
     write = node.with_changes(value=temporary)
@@ -103,17 +103,39 @@ def _last_name(node: cst.BaseExpression) -> str:
     return node.attr.value if isinstance(node, cst.Attribute) else node.value  # type: ignore[union-attr]
 
 
-def _fresh_name(module: cst.Module, wanted: str) -> str:
-    """``wanted``, or ``wanted_2``, ...: a name the module does not use anywhere."""
+def _fresh_name(module: cst.Module, wanted: str, base: cst.BaseExpression) -> str:
+    """``wanted``, or ``wanted_2``, ...: a name the module does not use anywhere, except as the
+    value computed first by this same fix for ``base`` (so that fixing writes one at a time, as an
+    editor does, gives what fixing them all at once gives)."""
     taken: set[str] = set()
+    reusable: dict[str, bool] = {}
 
     class _Names(cst.CSTVisitor):  # a plain visitor: libcst's matchers cost ~10x over a module
         def visit_Name(self, node: cst.Name) -> None:
             taken.add(node.value)
 
+        def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+            _note_value_first(node.body)
+
+        def visit_Module(self, node: cst.Module) -> None:
+            _note_value_first(node.body)
+
+    def _note_value_first(body) -> None:
+        for index, line in enumerate(body):
+            small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+                continue
+            name = small.targets[0].target.value
+            following = [
+                b.body[0] for b in body[index + 1:index + 3]
+                if isinstance(b, cst.SimpleStatementLine) and len(b.body) == 1
+            ]
+            made_by_this_fix = len(following) == 2 and fixes.follows_value_first(following[0], following[1], base, name)
+            reusable[name] = reusable.get(name, True) and made_by_this_fix
+
     module.visit(_Names())
     name, number = wanted, 1
-    while name in taken:
+    while name in taken and not reusable.get(name, False):
         number += 1
         name = f"{wanted}_{number}"
     return name
