@@ -16,8 +16,6 @@ from inplace_fixer.verify.corpus import RunnableCase, load_cases
 
 CASES = [case for case in load_cases() if case.name.split("/")[0] in ("article", "fixed", "equivalent")]
 ENGINE_VERDICTS = {
-    # No finding: the helper's argument is unannotated, so not known to be a tensor.
-    "fixed/leaf_mutated_in_function": Verdict.BOTH_FAIL,
     # An unsafe fix (rebinding a row of `for row in h` cannot change `h`), and the verifier
     # catches the difference: `check --apply --verify --unsafe-fixes` refuses to write it.
     "fixed/multi_output_for_row": Verdict.DIFFERENT,
