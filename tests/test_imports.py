@@ -124,7 +124,7 @@ def test_a_changed_file_on_disk_is_read_again(tmp_path: Path) -> None:
     assert [(f.start.line, f.code) for f in check(tmp_path / "main.py")] == [(5, "IPF002")]
 
 
-def test_inplace_layers_of_an_imported_module_are_followed_and_reported_in_their_own_file(tmp_path: Path) -> None:
+def test_inplace_layers_of_an_imported_module_are_not_reported_in_the_importing_file(tmp_path: Path) -> None:
     write_package(tmp_path, {
         "layers.py": "import torch.nn as nn\nclass Act(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
                      "        self.act = nn.ReLU(inplace=True)\n    def forward(self, x):\n        return self.act(x)\n",

@@ -66,12 +66,19 @@ def test_recursion_and_mutual_recursion_end() -> None:
 
 
 def test_call_budget_gives_a_result_for_every_file(monkeypatch) -> None:
-    monkeypatch.setattr("inplace_fixer.inference.user_calls.MAX_CALL_ANALYSES", 2)
-    chain = "\n".join(f"def f{i}(t):\n    return f{i + 1}(t)" for i in range(50))
-    source = "import torch\n" + chain + "\ndef f50(t):\n    return t\nx = torch.randn(3, requires_grad=True)\ny = f0(torch.exp(x))\ny.add_(1)\n"
-    result = check_source(source, "case.py", Config())
-    assert result.error is None  # past the budget the call is unknown: no finding, no crash
-    assert program.MAX_CALL_DEPTH >= 2
+    chain = "\n".join(f"def f{i}(t):\n    return f{i + 1}(t)" for i in range(2))
+    source = "import torch\n" + chain + "\ndef f2(t):\n    return t\nx = torch.randn(3, requires_grad=True)\ny = f0(torch.exp(x))\ny.add_(1)\n"
+    within = check_source(source, "case.py", Config())
+    assert [(f.start.line, f.code) for f in within.findings] == [(10, "IPF002")]
+    # Past the budget the call is unknown: no finding, and no crash or hang.
+    monkeypatch.setattr("inplace_fixer.inference.user_calls.MAX_CALL_ANALYSES", 1)
+    past = check_source(source, "case.py", Config())
+    assert past.error is None and past.findings == ()
+    deep = "\n".join(f"def g{i}(t):\n    return g{i + 1}(t)" for i in range(program.MAX_CALL_DEPTH + 2))
+    deep_source = "import torch\n" + deep + f"\ndef g{program.MAX_CALL_DEPTH + 2}(t):\n    return t\n"
+    deep_source += "x = torch.randn(3, requires_grad=True)\ny = g0(torch.exp(x))\ny.add_(1)\n"
+    monkeypatch.undo()
+    assert check_source(deep_source, "case.py", Config()).findings == ()  # deeper than the bound
 
 
 def test_static_and_class_methods_and_callables_in_a_list() -> None:

@@ -11,7 +11,7 @@ from typing import Optional
 
 import libcst as cst
 
-from inplace_fixer.inference.state import NUMBER, State, describe
+from inplace_fixer.inference.state import NUMBER, describe
 from inplace_fixer.inference.value_ops import NEVER_RAN
 from inplace_fixer.inference.values import OTHER, UNKNOWN, Kind, Reason, Value, join
 
@@ -102,7 +102,7 @@ class ContainersMixin:
             return base.items[index]
         return None
 
-    def _list_literal(self, values: list[Value], state: State) -> Value:
+    def _list_literal(self, values: list[Value]) -> Value:
         element = None
         for value in values:
             element = join(element, value) if element is not None else value

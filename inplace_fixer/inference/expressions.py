@@ -134,7 +134,7 @@ class ExpressionsMixin:
                 values.append(value)
                 if value.kind is Kind.TENSOR:
                     self._escape(value, "it is also stored in a list or tuple", state)
-            result = self._list_literal(values, state)
+            result = self._list_literal(values)
             return result.with_(items=None) if isinstance(node, cst.Set) or UNKNOWN in values else result
         if isinstance(node, cst.Dict):
             for item in node.elements:

@@ -80,7 +80,7 @@ class Interpreter(
         qualname = value.qualname
         if value.kind is not Kind.API or qualname is None or self.resolver is None or "." not in qualname.lstrip("."):
             return value
-        if qualname.split(".")[0] in ("torch", "builtins") or qualname.startswith("torch"):
+        if qualname.startswith(("torch", "builtins.")):
             return value
         if qualname not in self._resolved:
             module, _, name = qualname.rpartition(".")
