@@ -74,7 +74,7 @@ def test_blame_run_ends_like_the_plain_run(program: Path) -> None:
 @pytest.mark.parametrize("program", PROGRAMS, ids=_ids())
 def test_events_name_the_right_line_and_only_when_it_fails(program: Path) -> None:
     plain, blamed = _runs_of(program)
-    if plain.returncode == 0 and "fused optimizer" in program.read_text().splitlines()[0]:
+    if plain.returncode == 0 and "fused optimizer" in program.read_text(encoding="utf-8", errors="replace").splitlines()[0]:
         # Runs with silently wrong gradients: the one event is the fused step, on its own line.
         assert [e["category"] for e in blamed.events] == ["silent-wrong-gradient"], blamed.events
         assert {e["line"] for e in blamed.events} <= _right_lines(program)

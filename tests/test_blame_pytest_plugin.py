@@ -51,4 +51,6 @@ def test_failing_test_report_names_the_line(tmp_path: Path) -> None:
 
 def test_without_the_flag_nothing_is_watched(tmp_path: Path) -> None:
     result = _pytest(tmp_path)
-    assert "1 failed, 1 passed" in result.stdout and "inplace-fixer" not in result.stdout
+    assert "1 failed, 1 passed" in result.stdout
+    # The venv's own path may contain the tool's name, so look for the plugin's section and events.
+    assert "inplace-fixer blame" not in result.stdout and "breaks-backward" not in result.stdout
