@@ -21,7 +21,7 @@ from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
 from inplace_fixer.pending_graphs import mutation_allowed_statements
-from inplace_fixer.positions import positions_of
+from inplace_fixer.positions import positions_and_code
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.suppression import is_suppressed, suppressions
 
@@ -82,12 +82,12 @@ _TOO_DEEP = "nested too deeply to analyse (Python's recursion limit)"
 
 
 def _check_module(module: cst.Module, source: str, path: str, config: Config, fix: bool) -> FileResult:
-    located = _find(module, source, path, config)
+    located, generated = _find(module, source, path, config)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
     if not fix:
         return FileResult(path=path, source=source, findings=tuple(item.finding for item in located))
-    fixed_source, fixed = _fix(module, located, config, source)
+    fixed_source, fixed = _fix(generated, located, config, source)
     if fixed_source != source:
         fixed_source, fixed = _settle(fixed_source, located, fixed, path, config)
     return FileResult(
@@ -104,10 +104,12 @@ def _one_line(error: cst.ParserSyntaxError) -> str:
     return f"{message} (line {error.editor_line}, column {error.editor_column})"
 
 
-def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_Located]:
+def _find(module: cst.Module, source: str, path: str, config: Config) -> tuple[list[_Located], str]:
+    """The findings, and the module's code as libcst generates it (the text the findings'
+    positions count in; empty when nothing was reported, since nothing needed it)."""
     selected = [rule for rule in rule_registry.ALL_RULES if config.is_selected(rule.code)]
     if not selected:
-        return []
+        return [], ""
     # The same computation TensorFactsProvider exposes, called directly because the engine also
     # needs the order in which the inference reached the nodes, to drive the rules.
     interpreter = Interpreter(module, path=path, resolver=resolver_for(path))
@@ -120,12 +122,12 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
     _dispatch(active, interpreter.order)
     reports = [(type(rule), report) for rule in active for report in rule.reports]
     if not reports:
-        return []
+        return [], ""
     allowed = frozenset(mutation_allowed_statements(module, facts))
     categories = [categorize(rule.code, report, facts, allowed) for rule, report in reports]
     # Positions cost a code generation pass: only files with findings pay for it, and only the
     # nodes the findings mention are recorded.
-    positions = positions_of(module, _mentioned_nodes(reports, categories))
+    positions, generated = positions_and_code(module, _mentioned_nodes(reports, categories))
     suppressed = suppressions(source)
     lines = physical_lines(source)
 
@@ -162,7 +164,7 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> list[_L
         )
         located.append(_Located(rule, report, finding))
     located.sort(key=lambda item: (item.finding.start.line, item.finding.start.col, item.finding.code))
-    return located
+    return located, generated
 
 
 def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:
@@ -276,13 +278,14 @@ def _allowed(fix: Optional[ProposedFix], config: Config) -> bool:
 
 
 def _fix(
-    module: cst.Module, located: Sequence[_Located], config: Config, original: Optional[str] = None
+    generated: str, located: Sequence[_Located], config: Config, original: str
 ) -> tuple[str, tuple[Finding, ...]]:
     """Apply the allowed fixes' edits to the source text (each edit is the code libcst generates
-    for one replaced node, placed at that node's position). Edits that overlap an earlier one are
-    left for the next pass, as Ruff does; rewriting the whole tree would cost a full transform."""
-    source = module.code
-    if original is not None and original != source:
+    for one replaced node, placed at that node's position in ``generated``, libcst's code for the
+    module). Edits that overlap an earlier one are left for the next pass, as Ruff does;
+    rewriting the whole tree would cost a full transform."""
+    source = generated
+    if original != source:
         # libcst does not reproduce a few characters (a form feed at the start of a line):
         # edit the user's own text, and only on lines libcst reproduced exactly.
         ours, theirs = physical_lines(source), physical_lines(original)
@@ -343,18 +346,29 @@ def _settle(
     fixed_source: str, located: Sequence[_Located], fixed: tuple[Finding, ...], path: str, config: Config
 ) -> tuple[str, tuple[Finding, ...]]:
     """Make the result a fixed point: fixes that overlapped another one get another pass, and the
-    output is checked to parse (a fixer bug must never reach the user's file)."""
+    output is checked to parse (a fixer bug must never reach the user's file). Python's own
+    parser checks it, as Black checks its output: a tenth of libcst's cost, and libcst parses
+    the output only when another pass needs its tree."""
     wanted = [item.finding for item in located if _allowed(item.report.fix, config)]
     for _ in range(_MAX_FIX_PASSES):
+        _check_parses(fixed_source, path)
+        if len(fixed) == len(wanted):
+            break
         try:
             module = cst.parse_module(fixed_source)
         except cst.ParserSyntaxError as error:
-            raise FixerBug(f"{path}: inplace-fixer produced code that does not parse ({_one_line(error)})") from error
-        if len(fixed) == len(wanted):
-            break
-        again = _find(module, fixed_source, path, config)
+            raise FixerBug(f"{path}: inplace-fixer produced code that libcst cannot parse ({_one_line(error)})") from error
+        again, generated = _find(module, fixed_source, path, config)
         if not any(_allowed(item.report.fix, config) for item in again):
             fixed = tuple(wanted)
             break
-        fixed_source, _ = _fix(module, again, config, fixed_source)
+        fixed_source, _ = _fix(generated, again, config, fixed_source)
+    else:
+        _check_parses(fixed_source, path)  # the last pass's output
     return fixed_source, fixed
+
+
+def _check_parses(fixed_source: str, path: str) -> None:
+    problem = guard.syntax_problem(fixed_source)
+    if problem is not None:
+        raise FixerBug(f"{path}: inplace-fixer produced code that does not parse ({problem})")

@@ -78,6 +78,19 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
+def syntax_problem(source: str) -> Optional[str]:
+    """What Python's own parser says is wrong with ``source``, in one line; None when it parses."""
+    try:
+        ast.parse(source, filename=_PARSE_NAME)
+    except SyntaxError as error:
+        return f"{error.msg} (line {error.lineno}, column {error.offset})"
+    except (RecursionError, MemoryError):
+        return "nested too deeply for Python's own parser"
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def source_problem(source: str) -> Optional[str]:
     """Why ``source`` must not reach libcst, in one line; None when it may."""
     if len(source) > MAX_SOURCE_BYTES:

@@ -61,6 +61,11 @@ class _SelectiveState(WhitespaceInclusivePositionProvidingCodegenState):
 
 def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
     """The PositionProvider range of each of ``nodes`` (nodes of ``module``)."""
+    return positions_and_code(module, nodes)[0]
+
+
+def positions_and_code(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> tuple[dict[cst.CSTNode, CodeRange], str]:
+    """``positions_of``, and ``module.code`` from the same code generation (the fixer needs both)."""
     state = _SelectiveState(
         default_indent=module.default_indent,
         default_newline=module.default_newline,
@@ -68,4 +73,4 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
         wanted=set(nodes),
     )
     module._codegen(state)
-    return state.ranges
+    return state.ranges, "".join(state.tokens)
