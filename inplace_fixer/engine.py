@@ -6,6 +6,7 @@ never raises for bad input: a source that does not parse becomes ``FileResult.er
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
@@ -21,7 +22,7 @@ from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
 from inplace_fixer.pending_graphs import mutation_allowed_statements
-from inplace_fixer.positions import positions_and_code
+from inplace_fixer.positions import positions_and_code, positions_by_statement
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.suppression import is_suppressed, suppressions
 
@@ -55,7 +56,7 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
     ``fixed_source`` is None: an editor needs the whole fixed source only for "fix all"."""
     # What Python's own parser rejects, and nesting that would crash libcst's native parser or
     # exhaust the recursion limit, never reaches libcst (see guard.py).
-    problem = guard.source_problem(source)
+    problem, tree = guard.checked_tree(source)
     if problem is not None:
         return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
     if not _MAY_MUTATE.search(source):
@@ -70,7 +71,7 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
         problem = f"valid Python that libcst cannot parse: {type(error).__name__}: {error}"
     else:
         try:
-            return _check_module(module, source, path, config, fix)
+            return _check_module(module, source, path, config, fix, tree)
         except RecursionError:
             problem = _TOO_DEEP
     return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
@@ -81,8 +82,8 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
 _TOO_DEEP = "nested too deeply to analyse (Python's recursion limit)"
 
 
-def _check_module(module: cst.Module, source: str, path: str, config: Config, fix: bool) -> FileResult:
-    located, generated = _find(module, source, path, config)
+def _check_module(module: cst.Module, source: str, path: str, config: Config, fix: bool, tree) -> FileResult:
+    located, generated = _find(module, source, path, config, tree)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
     if not fix:
@@ -104,9 +105,12 @@ def _one_line(error: cst.ParserSyntaxError) -> str:
     return f"{message} (line {error.editor_line}, column {error.editor_column})"
 
 
-def _find(module: cst.Module, source: str, path: str, config: Config) -> tuple[list[_Located], str]:
+def _find(
+    module: cst.Module, source: str, path: str, config: Config, tree: Optional[ast.Module] = None
+) -> tuple[list[_Located], str]:
     """The findings, and the module's code as libcst generates it (the text the findings'
-    positions count in; empty when nothing was reported, since nothing needed it)."""
+    positions count in; empty when nothing was reported, since nothing needed it). ``tree``,
+    Python's AST of ``source``, lets the positions be found statement by statement."""
     selected = [rule for rule in rule_registry.ALL_RULES if config.is_selected(rule.code)]
     if not selected:
         return [], ""
@@ -125,9 +129,18 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> tuple[l
         return [], ""
     allowed = frozenset(mutation_allowed_statements(module, facts))
     categories = [categorize(rule.code, report, facts, allowed) for rule, report in reports]
-    # Positions cost a code generation pass: only files with findings pay for it, and only the
-    # nodes the findings mention are recorded.
-    positions, generated = positions_and_code(module, _mentioned_nodes(reports, categories))
+    # Positions cost code generation: only files with findings pay for it, only the statements
+    # that hold the nodes the findings mention are generated when the AST places them, and the
+    # whole module otherwise.
+    mentioned = _mentioned_nodes(reports, categories)
+    positions = None
+    if tree is not None:
+        positions = positions_by_statement(module, mentioned, source, tree, _enclosing(interpreter, facts))
+        generated = source  # each generated statement matched the source text
+        if positions is not None and not _all_placed(positions, reports, mentioned, interpreter):
+            positions = None
+    if positions is None:
+        positions, generated = positions_and_code(module, mentioned)
     suppressed = suppressions(source)
     lines = physical_lines(source)
 
@@ -165,6 +178,28 @@ def _find(module: cst.Module, source: str, path: str, config: Config) -> tuple[l
         located.append(_Located(rule, report, finding))
     located.sort(key=lambda item: (item.finding.start.line, item.finding.start.col, item.finding.code))
     return located, generated
+
+
+def _enclosing(interpreter: Interpreter, facts):
+    """The statement line (or compound statement) that holds an expression or small statement."""
+
+    def enclosing(node):
+        fact = facts.get(node)
+        if fact is not None and fact.site is not None:
+            return fact.site.line or fact.site.statement
+        return interpreter.line_of_small.get(node)
+
+    return enclosing
+
+
+def _all_placed(positions, reports, mentioned, interpreter: Interpreter) -> bool:
+    """Whether every node of this module that the findings need got a range: the flagged and
+    replaced nodes, and the nodes the inference met in this module (a node it met while
+    following a call into another file has no range here, by design)."""
+    needed = [report.node for _, report in reports]
+    needed += [original for _, report in reports if report.fix is not None for original, _ in report.fix.replacements]
+    needed += [node for node in mentioned if interpreter.met(node)]
+    return all(node in positions for node in needed)
 
 
 def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:

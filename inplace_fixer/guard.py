@@ -80,36 +80,40 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 def syntax_problem(source: str) -> Optional[str]:
     """What Python's own parser says is wrong with ``source``, in one line; None when it parses."""
+    return _parsed(source)[0]
+
+
+def _parsed(source: str) -> tuple[Optional[str], Optional[ast.Module]]:
     try:
-        ast.parse(source, filename=_PARSE_NAME)
+        return None, ast.parse(source, filename=_PARSE_NAME)
     except SyntaxError as error:
-        return f"{error.msg} (line {error.lineno}, column {error.offset})"
+        return f"{error.msg} (line {error.lineno}, column {error.offset})", None
     except (RecursionError, MemoryError):
-        return "nested too deeply for Python's own parser"
-    except ValueError as error:
-        return str(error)
-    return None
+        return "nested too deeply for Python's own parser", None
+    except ValueError as error:  # what else compile() refuses outright
+        return str(error), None
 
 
 def source_problem(source: str) -> Optional[str]:
     """Why ``source`` must not reach libcst, in one line; None when it may."""
+    return checked_tree(source)[0]
+
+
+def checked_tree(source: str) -> tuple[Optional[str], Optional[ast.Module]]:
+    """``source_problem``, and Python's AST of ``source`` when there is no problem (the engine
+    reuses it to place findings, see positions.py)."""
     if len(source) > MAX_SOURCE_BYTES:
-        return _too_large(len(source.encode("utf-8", "surrogatepass")))
+        return _too_large(len(source.encode("utf-8", "surrogatepass"))), None
     nul = source.find("\0")
     if nul >= 0:
-        return _nul_byte(source.count("\n", 0, nul) + 1, nul)
-    try:
-        tree = ast.parse(source, filename=_PARSE_NAME)
-    except SyntaxError as error:
-        return f"{error.msg} (line {error.lineno}, column {error.offset})"
-    except (RecursionError, MemoryError):
-        return "nested too deeply for Python's own parser"
-    except ValueError as error:  # what else compile() refuses outright
-        return str(error)
+        return _nul_byte(source.count("\n", 0, nul) + 1, nul), None
+    problem, tree = _parsed(source)
+    if tree is None:
+        return problem, None
     depth = nesting_depth(tree)
     if depth > MAX_NESTING:
-        return f"nested {depth} levels deep; inplace-fixer analyses at most {MAX_NESTING}"
-    return None
+        return f"nested {depth} levels deep; inplace-fixer analyses at most {MAX_NESTING}", None
+    return None, tree
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

@@ -9,6 +9,8 @@ results are identical for those nodes (tests/test_positions.py compares them).
 
 from __future__ import annotations
 
+import ast
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
@@ -74,3 +76,166 @@ def positions_and_code(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> tupl
     )
     module._codegen(state)
     return state.ranges, "".join(state.tokens)
+
+
+# ---------------------------------------------------------------------------- by statement
+# A whole-module code generation costs about a third of a parse, and findings sit in a few
+# statements. Python's AST (which the guard already built) gives the line each statement starts
+# on, so each statement that holds a wanted node is generated on its own, starting at its line
+# and at its block's indentation. Each generated statement is compared with the source text at
+# that place, and statements are paired with the AST's by type, so a pairing libcst and the AST
+# disagree on falls back to the whole-module pass instead of giving a wrong position.
+
+_SAME_STATEMENT = {
+    "FunctionDef": ("FunctionDef", "AsyncFunctionDef"),
+    "For": ("For", "AsyncFor"),
+    "With": ("With", "AsyncWith"),
+    "Del": ("Delete",),
+}
+
+
+class _Misaligned(Exception):
+    """libcst's statements and the AST's do not pair up as expected."""
+
+
+@dataclass
+class _Units:
+    """Where each libcst statement starts: (line of its first token, indentation tokens)."""
+
+    start: dict = field(default_factory=dict)
+    # An `elif` or a one-line suite is generated as part of the statement that owns it.
+    owner: dict = field(default_factory=dict)
+
+
+def positions_by_statement(
+    module: cst.Module, nodes: Iterable[cst.CSTNode], source: str, tree: ast.Module, enclosing
+) -> Optional[dict[cst.CSTNode, CodeRange]]:
+    """``positions_of`` from the statements that hold ``nodes`` only; ``enclosing(node)`` names
+    the statement (or line) that holds an expression or small statement. A node whose statement
+    is unknown (a node of another file) gets no range. None when the statements do not pair with
+    the AST's, or a generated statement differs from the source."""
+    units = _Units()
+    try:
+        _pair_block(module.body, tree.body, (), units, module.default_indent)
+    except _Misaligned:
+        return None
+    groups: dict[cst.CSTNode, set] = {}
+    for node in nodes:
+        unit = node if node in units.start else enclosing(node)
+        unit = units.owner.get(unit, unit)
+        if unit not in units.start:
+            continue
+        groups.setdefault(unit, set()).add(node)
+    line_starts = _line_starts(source)
+    ranges: dict[cst.CSTNode, CodeRange] = {}
+    for unit, wanted in groups.items():
+        first_line, indents = units.start[unit]
+        line = first_line - _lines_before_first_token(unit)
+        if not 1 <= line <= len(line_starts):
+            return None
+        state = _SelectiveState(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            provider=None,  # type: ignore[arg-type]
+            wanted=wanted,
+            line=line,
+        )
+        state.indent_tokens = list(indents)
+        unit._codegen(state)
+        text = "".join(state.tokens)
+        begin = line_starts[line - 1]
+        if not (source.startswith(text, begin) or _is_last_without_newline(source, text, begin)):
+            return None
+        ranges.update(state.ranges)
+    return ranges
+
+
+def _is_last_without_newline(source: str, text: str, begin: int) -> bool:
+    # The module drops the newline its last statement generates when the file has none.
+    stripped = text.rstrip("\r\n")
+    return stripped != text and begin + len(stripped) == len(source) and source.startswith(stripped, begin)
+
+
+def _line_starts(source: str) -> list[int]:
+    starts = [0]
+    for match in _LINE_END.finditer(source):
+        starts.append(match.end())
+    return starts
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _lines_before_first_token(unit: cst.CSTNode) -> int:
+    count = len(getattr(unit, "leading_lines", ()))
+    decorators = getattr(unit, "decorators", ())
+    if decorators:
+        count += len(decorators[0].leading_lines)
+    return count
+
+
+def _pair_block(statements, ast_statements, indents: tuple, units: _Units, default_indent: str) -> None:
+    position = 0
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            smalls = statement.body
+            paired = ast_statements[position : position + len(smalls)]
+            if len(paired) != len(smalls):
+                raise _Misaligned
+            for small, node in zip(smalls, paired):
+                _same_kind(small, node)
+            position += len(smalls)
+            units.start[statement] = (paired[0].lineno, indents)
+            continue
+        if position >= len(ast_statements):
+            raise _Misaligned
+        node = ast_statements[position]
+        position += 1
+        _same_kind(statement, node)
+        decorators = getattr(node, "decorator_list", None)
+        units.start[statement] = (decorators[0].lineno if decorators else node.lineno, indents)
+        _pair_children(statement, node, statement, indents, units, default_indent)
+    if position != len(ast_statements):
+        raise _Misaligned
+
+
+def _pair_children(statement, node, owner, indents: tuple, units: _Units, default_indent: str) -> None:
+    def suite(body, ast_body, outer: tuple = indents) -> None:
+        if isinstance(body, cst.IndentedBlock):
+            indent = default_indent if body.indent is None else body.indent
+            _pair_block(body.body, ast_body, (*outer, indent), units, default_indent)
+        else:  # statements on the header's line: generated with their owner
+            units.owner[body] = owner
+
+    if not isinstance(statement, cst.Match):
+        suite(statement.body, node.body)
+    orelse = getattr(statement, "orelse", None)
+    if isinstance(orelse, cst.If):  # elif
+        if len(node.orelse) != 1 or not isinstance(node.orelse[0], ast.If):
+            raise _Misaligned
+        units.owner[orelse] = owner
+        _pair_children(orelse, node.orelse[0], owner, indents, units, default_indent)
+    elif orelse is not None:
+        suite(orelse.body, node.orelse)
+    if isinstance(statement, (cst.Try, cst.TryStar)):
+        if len(statement.handlers) != len(node.handlers):
+            raise _Misaligned
+        for handler, ast_handler in zip(statement.handlers, node.handlers):
+            units.owner[handler] = owner
+            suite(handler.body, ast_handler.body)
+        if statement.finalbody is not None:
+            suite(statement.finalbody.body, node.finalbody)
+    if isinstance(statement, cst.Match):
+        if len(statement.cases) != len(node.cases):
+            raise _Misaligned
+        # The cases are indented under `match`, and their bodies under them.
+        cases_indent = default_indent if statement.indent is None else statement.indent
+        for case, ast_case in zip(statement.cases, node.cases):
+            units.owner[case] = owner
+            suite(case.body, ast_case.body, (*indents, cases_indent))
+
+
+def _same_kind(statement: cst.CSTNode, node: ast.AST) -> None:
+    name = type(statement).__name__
+    if type(node).__name__ not in _SAME_STATEMENT.get(name, (name,)):
+        raise _Misaligned

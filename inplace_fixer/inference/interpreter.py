@@ -43,6 +43,8 @@ class Interpreter(
     # rules are driven over this list instead of a second walk of the whole tree.
     order: list[cst.CSTNode] = field(default_factory=list)
     _ordered: set[int] = field(default_factory=set)
+    # small statement -> the line (SimpleStatementLine or suite) that holds it, for positions.py
+    line_of_small: dict = field(default_factory=dict)
     # id(constructor call of an nn module with inplace=True) -> the arguments it was called with
     inplace_module_calls: dict[int, list[Value]] = field(default_factory=dict)
     # What each module-level name holds once the module body has run (imports included).
@@ -65,6 +67,10 @@ class Interpreter(
         """The module-level name bound to the ``torch`` package itself, if any."""
         names = [n for n, v in self.module_names.items() if v.kind is Kind.API and v.qualname == "torch"]
         return "torch" if "torch" in names else (names[0] if names else None)
+
+    def met(self, node: cst.CSTNode) -> bool:
+        """Whether the analysis reached ``node`` in this module (not in a file it imports)."""
+        return id(node) in self._ordered
 
     # ------------------------------------------------------------------ driver
     def run_module_body(self) -> None:

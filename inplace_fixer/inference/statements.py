@@ -46,6 +46,7 @@ class StatementsMixin:
             for small in statement.body:
                 if not state.foreign:
                     self._visit(small)
+                    self.line_of_small[small] = statement
                 state.site = Site(
                     small, statement, state.grad_enabled, state.function, state.in_loop, state.block, state.index,
                     state.loop_block, state.inference,
