@@ -78,6 +78,19 @@ class ExpressionsMixin:
         return self._record(node, self._evaluate(node, state), state)
 
     def _evaluate(self, node: cst.BaseExpression, state: State) -> Value:
+        # The commonest nodes first, by exact type: isinstance on libcst's abstract classes costs
+        # an ABC check per test, a tenth of the whole analysis on real files.
+        kind = type(node)
+        if kind is cst.Name:
+            return self._lookup(node.value, state)
+        if kind is cst.Attribute:
+            return self._attribute(node, state)  # type: ignore[arg-type]
+        if kind is cst.Call:
+            return self._call(node, state)  # type: ignore[arg-type]
+        if kind is cst.Integer or kind is cst.Float:
+            return NUMBER
+        if kind is cst.SimpleString:
+            return OTHER
         if isinstance(node, cst.Name):
             return self._lookup(node.value, state)
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
