@@ -245,3 +245,86 @@ def test_tuple_passed_at_every_call_site_is_not_a_tensor() -> None:
                 return self.s(x, (2, 3))
         """
     ) == []
+
+
+INFERENCE_ONLY = """
+import torch
+import torch.nn as nn
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+    def _inference_forward(self, x):
+        y = torch.sigmoid(self.lin(x))
+        y.mul_(2)
+        return y
+    def forward(self, x, inplace_safe=False):
+        if inplace_safe:
+            return self._inference_forward(x)
+        return self.lin(x)
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+    def forward(self, x):
+        return self.block(x{flag})
+"""
+
+
+def test_private_helper_behind_a_flag_no_call_sets_is_not_reached() -> None:
+    # Every call leaves inplace_safe=False: the branch cannot run, so its helper is not judged.
+    assert lines(INFERENCE_ONLY.format(flag="")) == []
+    assert lines(INFERENCE_ONLY.format(flag=", inplace_safe=False")) == []
+
+
+def test_the_same_helper_is_judged_where_a_call_sets_the_flag() -> None:
+    assert lines(INFERENCE_ONLY.format(flag=", inplace_safe=True")) == [(10, "IPF002")]
+    # A flag the analysis cannot tell is either way: both branches run.
+    assert lines(INFERENCE_ONLY.format(flag=", inplace_safe=x.shape[0] > 1")) == [(10, "IPF002")]
+
+
+def test_a_public_helper_behind_a_false_flag_is_still_judged() -> None:
+    # Code outside the checked files may call a public method.
+    source = INFERENCE_ONLY.replace("_inference_forward", "inference_forward").format(flag="")
+    assert lines(source) == [(10, "IPF002")]
+
+
+def test_a_chunk_size_left_as_none_does_not_run_the_chunked_branch() -> None:
+    source = """
+    import torch
+    import torch.nn as nn
+    class Mix(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(4, 4)
+        def _combine(self, a, b, chunk=None):
+            if chunk is not None:
+                for i in range(0, a.shape[0], chunk):
+                    a[i : i + chunk] = torch.matmul(a[i : i + chunk], b)
+                return a
+            return torch.matmul(a, b)
+        def forward(self, x):
+            return self._combine(self.a(x), x{chunk})
+    """
+    assert lines(source.format(chunk="")) == []
+    assert [code for _, code in lines(source.format(chunk=", chunk=2"))] == ["IPF006"]
+
+
+def test_a_key_that_is_a_string_either_way_makes_a_dict() -> None:
+    assert lines(
+        """
+        import torch.nn as nn
+        from collections import UserDict as Shared
+        class Attention(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.k = nn.Linear(4, 4)
+                self.use_rope = True
+            def forward(self, hidden, shared):
+                k = self.k(hidden)
+                shared["rope" if self.use_rope else "nope"] = (k, k)
+                shared["last_" + ("rope" if self.use_rope else "nope")] = k
+                return k
+        Attention()(None, Shared())
+        """
+    ) == []

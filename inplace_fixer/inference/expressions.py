@@ -27,7 +27,9 @@ from inplace_fixer.inference.value_ops import (
 )
 from inplace_fixer.inference.values import (
     NONE,
+    FALSE,
     OTHER,
+    TRUE,
     UNBOUND,
     UNKNOWN,
     Kind,
@@ -82,8 +84,10 @@ class ExpressionsMixin:
         # an ABC check per test, a tenth of the whole analysis on real files.
         kind = type(node)
         if kind is cst.Name:
+            self.mentioned.add(node.value)
             return self._lookup(node.value, state)
         if kind is cst.Attribute:
+            self.mentioned.add(node.attr.value)
             return self._attribute(node, state)  # type: ignore[arg-type]
         if kind is cst.Call:
             return self._call(node, state)  # type: ignore[arg-type]
@@ -92,6 +96,7 @@ class ExpressionsMixin:
         if kind is cst.SimpleString:
             return OTHER
         if isinstance(node, cst.Name):
+            self.mentioned.add(node.value)
             return self._lookup(node.value, state)
         if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
             return NUMBER
@@ -102,6 +107,7 @@ class ExpressionsMixin:
                         self._expr(part.expression, state)
             return OTHER
         if isinstance(node, cst.Attribute):
+            self.mentioned.add(node.attr.value)
             return self._attribute(node, state)
         if isinstance(node, cst.Call):
             return self._call(node, state)
@@ -120,11 +126,16 @@ class ExpressionsMixin:
         if isinstance(node, cst.UnaryOperation):
             operand = self._expr(node.expression, state)
             if isinstance(node.operator, cst.Not):
-                return OTHER
+                return FALSE if operand == TRUE else TRUE if operand == FALSE else OTHER
             return fresh(operand) if operand.kind is Kind.TENSOR else operand if operand.kind is Kind.OTHER else UNKNOWN
         if isinstance(node, cst.Comparison):
             left = self._expr(node.left, state)
             values = [left] + [self._expr(c.comparator, state) for c in node.comparisons]
+            if len(values) == 2 and values[0] == NONE and values[1] == NONE:
+                # `chunk is not None` where `chunk` is the None default a call left as is.
+                operator = node.comparisons[0].operator
+                if isinstance(operator, (cst.Is, cst.IsNot)):
+                    return TRUE if isinstance(operator, cst.Is) else FALSE
             if any(v.kind is Kind.TENSOR for v in values) and not any(
                 isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons
             ):
@@ -212,8 +223,10 @@ class ExpressionsMixin:
             return value
         if name == "None":
             return NONE
-        if name in ("True", "False"):
-            return OTHER
+        if name == "True":
+            return TRUE
+        if name == "False":
+            return FALSE
         if name in BUILTIN_NON_TENSORS or name in BUILTIN_CONTAINERS or name in BUILTIN_ITERATORS:
             return Value(Kind.API, qualname=f"builtins.{name}")
         return UNBOUND
@@ -281,8 +294,7 @@ class ExpressionsMixin:
     def _dict_if_string_keyed(self, node: cst.Subscript, base: Value, state: State) -> Value:
         """``feats["pair"]``: a tensor is never indexed by a string, so ``feats`` is a dict."""
         if base.kind in (Kind.TENSOR, Kind.UNKNOWN) and any(
-            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
-            for e in node.slice
+            isinstance(e.slice, cst.Index) and _is_string(e.slice.value) for e in node.slice
         ):
             base = Value(Kind.CONTAINER, qualname="dict")
             self._record(node.value, base, state)
@@ -375,3 +387,17 @@ class ExpressionsMixin:
                 items = (*receiver.items, added)
             state.env[key] = receiver.with_(element=element, items=items)
 
+
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def _is_string(node: cst.BaseExpression) -> bool:
+    """A key that is a string whichever way it is chosen: `"rope" if use_rope else "nope"`,
+    `prefix + "k"`, `f"layer{i}"`."""
+    if isinstance(node, _STRINGS):
+        return True
+    if isinstance(node, cst.IfExp):
+        return _is_string(node.body) and _is_string(node.orelse)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _is_string(node.left) or _is_string(node.right)
+    return False

@@ -62,6 +62,10 @@ class Interpreter(
     import_depth: int = 0
     _resolved: dict = field(default_factory=dict)
     call_analyses: int = 0
+    # Names the analysis met (read, called or taken as an attribute), and names that only a
+    # branch that cannot run calls: a private function called only there is not reached.
+    mentioned: set = field(default_factory=set)
+    unreached_calls: set = field(default_factory=set)
 
     def torch_name(self) -> Optional[str]:
         """The module-level name bound to the ``torch`` package itself, if any."""
@@ -118,16 +122,35 @@ class Interpreter(
         state = State(env=self.module_names, globals={}, function=None)
         state.globals = state.env
         self._statements(self.module.body, state, line=None)
+        unreached: list[PendingFunction] = []
         while self._pending:
             # Later definitions first: in a model file the classes that call the others (the
             # model, then its layers) come last, so most functions are first reached at a call
             # site, and need no stand-alone analysis (its facts would be replaced anyway).
             pending, self._pending = self._pending[::-1], []
             for function in pending:
-                if function.info.node not in self.analysed_at_call_sites:
-                    self._run_function(function)
+                if function.info.node in self.analysed_at_call_sites:
+                    continue
+                if self._only_called_where_unreached(function.info):
+                    unreached.append(function)  # decided once everything else has run
+                    continue
+                self._run_function(function)
+            if not self._pending:
+                # Met (live) by an analysis that ran after it was put aside: analyse it after all.
+                self._pending = [f for f in unreached if f.info.name in self.mentioned]
+                unreached = [f for f in unreached if f.info.name not in self.mentioned]
         self.facts.update(self.context_facts)
         return self.facts
+
+    def _only_called_where_unreached(self, info) -> bool:
+        """A private function (`_name`) that the module calls only in branches that cannot run
+        (`if inplace_safe:` with every call leaving it False): nothing reaches it, so it is not
+        analysed on its own (a public one may be called from outside the checked files)."""
+        name = info.name
+        return (
+            name.startswith("_") and not name.startswith("__")
+            and name in self.unreached_calls and name not in self.mentioned
+        )
 
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import libcst as cst
+import libcst.matchers as m
 
 from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.grad_modes import (
@@ -17,7 +18,9 @@ from inplace_fixer.inference.sites import Site
 from inplace_fixer.inference.state import Env, State, describe, module_name
 from inplace_fixer.inference.value_ops import binary, join_envs
 from inplace_fixer.inference.values import (
+    FALSE,
     NONE,
+    TRUE,
     UNKNOWN,
     Kind,
     Reason,
@@ -54,12 +57,19 @@ class StatementsMixin:
                 self._small(small, state)
         elif isinstance(statement, cst.If):
             self._site(statement, state)
-            self._expr(statement.test, state)
+            test = self._expr(statement.test, state)
             then_env = dict(state.env)
             self._narrow(statement.test, then_env)
-            self._block(statement.body, state, then_env)
+            # A branch on a constant (`if inplace_safe:` where every call leaves the default
+            # False) runs one side only: code on the other side is not reached from here.
+            if test == FALSE:
+                self._not_reached(statement.body)
+            else:
+                self._block(statement.body, state, then_env)
             else_env = dict(state.env)
-            if statement.orelse is not None:
+            if test == TRUE and statement.orelse is not None:
+                self._not_reached(statement.orelse)
+            elif statement.orelse is not None:
                 orelse = statement.orelse
                 if isinstance(orelse, cst.If):
                     self._statement_in(orelse, state, else_env)
@@ -122,6 +132,12 @@ class StatementsMixin:
         else:
             marked = tensor_value.with_(grad=None, leaf=None)
         self._rebind_mutated(target.value, marked, state)
+
+    def _not_reached(self, node: cst.CSTNode) -> None:
+        """Note the functions a branch that cannot run would call (see Interpreter.run)."""
+        for call in m.findall(node, m.Call(func=m.Name() | m.Attribute())):
+            func = call.func  # type: ignore[union-attr]
+            self.unreached_calls.add(func.value if isinstance(func, cst.Name) else func.attr.value)
 
     def _narrow(self, test: cst.BaseExpression, env: Env) -> None:
         """``if isinstance(m, nn.Linear):`` makes ``m`` an nn.Linear inside the branch."""

@@ -28,8 +28,10 @@ from inplace_fixer.inference.program import (
 from inplace_fixer.inference.sites import FunctionInfo
 from inplace_fixer.inference.state import Env, State, describe
 from inplace_fixer.inference.values import (
+    FALSE,
     NONE,
     OTHER,
+    TRUE,
     UNBOUND,
     UNKNOWN,
     Kind,
@@ -194,7 +196,7 @@ def _shape(value: Value) -> tuple:
 
 def _default_value(default: cst.BaseExpression) -> Value:
     if isinstance(default, cst.Name):
-        return NONE if default.value == "None" else OTHER if default.value in ("True", "False") else UNKNOWN
+        return {"None": NONE, "True": TRUE, "False": FALSE}.get(default.value, UNKNOWN)
     if isinstance(default, (cst.Integer, cst.Float)):
         return Value(Kind.OTHER, qualname="number")
     if isinstance(default, (cst.SimpleString, cst.ConcatenatedString, cst.Tuple)):

@@ -121,6 +121,10 @@ class Value:
 UNKNOWN = Value(Kind.UNKNOWN)
 OTHER = Value(Kind.OTHER)
 NONE = Value(Kind.OTHER, qualname="none")
+# `True` and `False` where the code says so (a literal, or a default that a call site leaves as
+# is): a branch on a constant runs on one side only (see statements.py).
+TRUE = Value(Kind.OTHER, qualname="True")
+FALSE = Value(Kind.OTHER, qualname="False")
 # A name read before any binding reached it (the first pass over a loop body): joins as nothing.
 UNBOUND = Value(Kind.UNKNOWN, qualname="unbound")
 INTEGER_DTYPES = frozenset({"int64", "int32", "int16", "int8", "uint8", "bool", "long", "int"})
