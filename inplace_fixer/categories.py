@@ -9,6 +9,7 @@ from typing import Mapping, Optional, Union
 
 import libcst as cst
 
+from inplace_fixer.graph_reach import reaches_backward
 from inplace_fixer.inference import NodeFact
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import BREAKS_BACKWARD, IN_GRADIENT_PATH, SILENT_WRONG_GRADIENT
@@ -52,6 +53,15 @@ def categorize(
         saved = value.saved_by
         text = f"the call on line {{via}} passes {passed.template} as `{name}`, which {saved.template} saved for its backward; backward will raise"
         return Category(BREAKS_BACKWARD, Reason(text, saved.node, via=passed.node), Reason(f"`{what}` modifies `{name}`: " + text, saved.node, via=passed.node))
+    if value.saved_by is not None and not reaches_backward(
+        value.saved_by.node, fact.site.function.node if fact.site.function else None, facts
+    ):
+        saved = value.saved_by
+        function = fact.site.function.name if fact.site.function else "the function"
+        return Category(IN_GRADIENT_PATH, Reason(
+            f"{saved.template} saved `{name}`, but nothing computed from it leaves {function}() in a form that "
+            "can require grad, so no backward runs through it today", saved.node,
+        ))
     if value.saved_by is not None:
         saved = value.saved_by
         text = f"{saved.template} saved `{name}` for its backward (or a tensor sharing its memory); backward will raise"

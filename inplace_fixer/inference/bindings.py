@@ -20,8 +20,8 @@ class BindingsMixin:
             items = value.items if value.items is not None and len(value.items) == len(target.elements) else None
             for index, item in enumerate(target.elements):
                 item_value = items[index] if items is not None else element
-                if index in saved and element.kind is Kind.TENSOR:
-                    item_value = element.with_(saved_by=saved[index])
+                if index in saved and item_value.kind is Kind.TENSOR:
+                    item_value = item_value.with_(saved_by=saved[index])
                 self._bind(item.value, item_value, state)
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, Value(Kind.CONTAINER, element=value), state)

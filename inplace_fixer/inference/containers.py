@@ -98,7 +98,7 @@ class ContainersMixin:
                 return base.items[index]
             if isinstance(index, int) or index is None:
                 return base.element or GENERIC_MODULE
-        if base.kind is Kind.CONTAINER and base.items and index is not None and -len(base.items) <= index < len(base.items):
+        if base.kind in (Kind.CONTAINER, Kind.TENSORS) and base.items and index is not None and -len(base.items) <= index < len(base.items):
             return base.items[index]
         return None
 

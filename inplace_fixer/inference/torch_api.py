@@ -102,6 +102,10 @@ def is_nn_module_class(qualname: str) -> bool:
 
 
 # Ops whose result is an integer tensor (indices, counts, buckets): it never requires grad.
+# Ops that return (values, indices): the indices are int64 and never require grad.
+VALUES_AND_INDICES = frozenset(
+    {"topk", "sort", "kthvalue", "mode", "cummax", "cummin", "max", "min", "median", "nanmedian"}
+)
 INTEGER_RESULT_NAMES = frozenset(
     {"argmax", "argmin", "argsort", "argwhere", "bucketize", "searchsorted", "nonzero", "randint", "randperm",
      "randint_like", "multinomial", "count_nonzero", "bincount", "histc_indices", "tril_indices", "triu_indices"}

@@ -296,7 +296,7 @@ class TorchCallsMixin:
         if dtype is None:
             dtype = factory_dtype(qualname, node, args)
         if kind == "tensors" or (kind == "mixed" and has_dim_argument(node)):
-            result = Value(Kind.TENSORS, element=tensor(grad=grad, dtype=dtype))
+            result = values_and_indices(qualname, Value(Kind.TENSORS, element=tensor(grad=grad, dtype=dtype)))
         elif torch_api.is_factory(qualname):
             # A new tensor never inherits requires_grad from its arguments (empty_like(mu)).
             return tensor(grad=grad if requires_grad else None, leaf=leaf, dtype=dtype)
@@ -402,7 +402,7 @@ class TorchCallsMixin:
             positional, keywords = split_args(node, args)
             return self._note_saves(
                 "method", name, f"`{source}.{name}()`", [(func.value, receiver), *positional], keywords,
-                Value(Kind.TENSORS, element=element), state,
+                values_and_indices(name, Value(Kind.TENSORS, element=element)), state,
             )
         view = torch_api.view_kind(name)
         if view in ("view", "may_alias", "multi_view"):
@@ -421,3 +421,8 @@ class TorchCallsMixin:
         )
 
 
+def values_and_indices(name: str, result: Value) -> Value:
+    """``values, indices = x.topk(k)``: the second is an int64 tensor that never requires grad."""
+    if name.rpartition(".")[2] not in torch_api.VALUES_AND_INDICES or result.element is None:
+        return result
+    return result.with_(items=(result.element, tensor(dtype="int64")))
