@@ -37,7 +37,7 @@ def categorize(
     mutation_allowed: frozenset[int] = frozenset(),
 ) -> Category:
     if report.category is not None:
-        return Category(report.category, report.category_reason)
+        return Category(report.category, report.category_reason, report.category_message)
     if rule_code in SILENT_RULES:
         return Category(SILENT_WRONG_GRADIENT, "autograd does not see this change: no error, wrong gradients")
     target = report.target

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from inplace_fixer import guard
+from inplace_fixer import changes_elsewhere, guard
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.inference.imports import resolver_for
@@ -59,7 +60,7 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
     problem, tree = guard.checked_tree(source)
     if problem is not None:
         return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
-    if not _MAY_MUTATE.search(source):
+    if not _MAY_MUTATE.search(source) and not _imports_user_code(tree, path):
         return FileResult(path=path, source=source, fixed_source=source)
     try:
         module = cst.parse_module(source)
@@ -75,6 +76,22 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
         except RecursionError:
             problem = _TOO_DEEP
     return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
+
+
+def _imports_user_code(tree, path: str) -> bool:
+    """Whether the file imports one of the user's own files: a call into it can change a tensor
+    of this file in place (changes_elsewhere.py) with no in-place syntax here."""
+    resolver = resolver_for(path)
+    if resolver is None or tree is None:
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            if node.level or resolver.find(Path(path), node.module or "") is not None:
+                return True
+        elif isinstance(node, ast.Import):
+            if any(resolver.find(Path(path), alias.name) is not None for alias in node.names):
+                return True
+    return False
 
 
 # A nesting the guard's count does not foresee: a long implicit string concatenation, which
@@ -125,9 +142,12 @@ def _find(
     active = [rule(context) for rule in selected]
     _dispatch(active, interpreter.order)
     reports = [(type(rule), report) for rule in active for report in rule.reports]
-    if not reports:
+    if not reports and not interpreter.changes_through_calls:
         return [], ""
     allowed = frozenset(mutation_allowed_statements(module, facts))
+    reports += changes_elsewhere.reports(interpreter, path, config, allowed)
+    if not reports:
+        return [], ""
     categories = [categorize(rule.code, report, facts, allowed) for rule, report in reports]
     # Positions cost code generation: only files with findings pay for it, only the statements
     # that hold the nodes the findings mention are generated when the AST places them, and the

@@ -7,7 +7,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from inplace_fixer import Config, check_source
+from inplace_fixer import Config, check_source, engine
 from inplace_fixer.inference import imports
 from inplace_fixer.model import BREAKS_BACKWARD
 
@@ -140,3 +140,62 @@ def test_an_imported_file_that_would_crash_the_parser_is_not_followed(tmp_path: 
         "main.py": "import torch\nfrom deep import h\nx = torch.randn(3, requires_grad=True)\nh(torch.exp(x)).add_(1)\n",
     })
     assert check(tmp_path / "main.py") == ()
+
+
+HELPERS = """
+import torch
+
+
+def bump(buf):
+    buf.add_(1)
+    return buf
+
+
+def scale(t):
+    t *= 2
+
+
+def outer(t):
+    return bump(t)
+
+
+def reads(t):
+    return t.sum()
+"""
+
+CALLER = """
+import torch
+from .helpers import bump, outer, reads, scale
+
+w = torch.randn(3, requires_grad=True)
+act = torch.exp(w)
+bump(act)
+fresh = torch.zeros(3)
+bump(fresh)
+act2 = torch.sigmoid(w)
+outer(act2)
+scale(torch.tanh(w))
+reads(act)
+(act.sum() + act2.sum()).backward()
+"""
+
+
+def test_a_change_in_another_files_helper_is_reported_at_the_call(tmp_path: Path) -> None:
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/helpers.py": HELPERS, "pkg/caller.py": CALLER})
+    # The caller has no in-place syntax of its own: it is analysed because it imports the user's code.
+    assert not engine._MAY_MUTATE.search(CALLER)
+    findings = check(tmp_path / "pkg" / "caller.py")
+    assert [(f.start.line, f.code) for f in findings] == [(7, "IPF002"), (11, "IPF002"), (12, "IPF001")]
+    first = findings[0]
+    assert first.category == BREAKS_BACKWARD
+    assert first.message.startswith("`bump(act)` passes `act`, which torch.exp (line 6) saved for its backward, to bump()")
+    assert "(`buf.add_(1)` at line 6 of helpers.py)" in first.message
+    # Through a helper of the helper: the innermost change is named.
+    assert "to outer(), which changes it in place (`buf.add_(1)` at line 6 of helpers.py)" in findings[1].message
+    assert all(f.fix is not None and not f.fix.edits for f in findings), "display-only: the change is in the other file"
+
+
+def test_the_helpers_own_file_is_unchanged(tmp_path: Path) -> None:
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/helpers.py": HELPERS, "pkg/caller.py": CALLER})
+    # Checked on its own, the helper has no caller: its arguments are unknown, nothing is reported.
+    assert check(tmp_path / "pkg" / "helpers.py") == ()

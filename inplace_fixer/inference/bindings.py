@@ -42,6 +42,7 @@ class BindingsMixin:
                 self._expr(element.slice.value, state)
         key = dotted_name(target.value)
         if base.kind is Kind.TENSOR and key is not None:
+            self._note_change(base, state.site.statement if state.site is not None else target, state)
             grad = base.grad or (value.grad if state.grad_enabled else None)
             self._rebind_mutated(target.value, base.with_(grad=grad), state)
         elif base.kind is Kind.CONTAINER and key is not None:

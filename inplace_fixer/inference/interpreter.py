@@ -65,6 +65,8 @@ class Interpreter(
     # Names the analysis met (read, called or taken as an attribute), and names that only a
     # branch that cannot run calls: a private function called only there is not reached.
     mentioned: set = field(default_factory=set)
+    # Calls whose callee changes an argument in place (user_calls.ChangeThroughCall).
+    changes_through_calls: list = field(default_factory=list)
     unreached_calls: set = field(default_factory=set)
 
     def torch_name(self) -> Optional[str]:

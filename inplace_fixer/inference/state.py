@@ -69,6 +69,9 @@ class State:
     depth: int = 0
     call_stack: tuple = ()
     returns: Optional[list] = None
+    # In a callee analysed at a call site: (identity of the tensor, node) of each in-place change
+    # it makes, so the call's summary says which arguments it changes and where.
+    changed: Optional[list] = None
     foreign: bool = False  # analysing a function of another file (imported): no facts recorded
 
 

@@ -272,6 +272,7 @@ class StatementsMixin:
             self._bind(node.target, result.with_(obj=None, alias=None, leaf=None, is_parameter=False), state)
             return
         if target.kind is Kind.TENSOR:
+            self._note_change(target, node, state)
             grad = target.grad or (operand.grad if state.grad_enabled else None)
             self._rebind_mutated(node.target, target.with_(grad=grad), state)
         elif target.kind is Kind.OTHER and target.qualname == "number" and operand.kind is Kind.TENSOR:

@@ -344,6 +344,7 @@ class TorchCallsMixin:
             self._rebind_mutated(func.value, marked, state)
             return marked
         if name.endswith("_") and not name.startswith("_"):
+            self._note_change(receiver, node, state)
             mutated = receiver.with_(grad=grad)
             positional, keywords = split_args(node, args)
             # An in-place op never breaks its own backward, but what it saves of its result

@@ -16,6 +16,7 @@ call site is a tuple, and a helper called only under ``no_grad`` runs with grad 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
@@ -41,7 +42,25 @@ from inplace_fixer.inference.values import (
 )
 
 
+@dataclass(frozen=True)
+class ChangeThroughCall:
+    """A call of this file whose callee changes an argument in place (at ``change``, in the
+    callee or deeper): what ``changes_elsewhere.py`` reports when the change is in another file."""
+
+    call: cst.Call
+    argument_node: cst.BaseExpression
+    argument: Value  # the caller's value, as it was when passed
+    change: cst.CSTNode
+    callee: FunctionRef
+    site: object
+
+
 class UserCallsMixin:
+    def _note_change(self, value: Value, node: cst.CSTNode, state: State) -> None:
+        """An in-place change of ``value`` at ``node``, for the summary of the call being analysed."""
+        if state.changed is not None and value.kind is Kind.TENSOR and value.obj is not None:
+            state.changed.append((value.obj, node))
+
     def _call_user_function(self, ref: FunctionRef, node: cst.Call, args, state: State) -> Optional[Value]:
         """What the call returns, or None when the callee was not analysed (budget, depth,
         recursion): the caller then falls back to what it knows without following calls."""
@@ -68,7 +87,7 @@ class UserCallsMixin:
         self.analysed_at_call_sites.add(ref.node)
         callee_state = State(
             env=env, globals=ref.closure, function=ref.info, grad_enabled=grad_enabled, inference=inference,
-            depth=state.depth + 1, call_stack=(*state.call_stack, ref.node), returns=[],
+            depth=state.depth + 1, call_stack=(*state.call_stack, ref.node), returns=[], changed=[],
             foreign=state.foreign or (ref.facts is not None and ref.facts is not self.facts),
         )
         if isinstance(ref.node, cst.Lambda):
@@ -82,18 +101,28 @@ class UserCallsMixin:
             if name in passed and value.kind is Kind.TENSOR and value.saved_by is not None
             and passed[name][1].saved_by is None and value.obj == passed[name][2]
         )
-        summary = (returned, tuple((name, env[name].saved_by) for name in saved_params))
+        changed = tuple(
+            (name, change) for identity, change in callee_state.changed or ()
+            for name, (_, _, passed_identity, _) in passed.items() if passed_identity == identity
+        )
+        summary = (returned, tuple((name, env[name].saved_by) for name in saved_params), changed, ref)
         self.call_memo[key] = summary
         return self._returned(summary, passed, node, state)
 
     def _returned(self, summary, passed: dict, node: cst.Call, state: State) -> Value:
         """The callee's summary applied at this call: what it saved of an argument is marked on
         the caller's tensor, and a returned argument is the caller's own value."""
-        returned, saved = summary
+        returned, saved, changed, ref = summary
         for name, reason in saved:
             if name in passed:
                 argument_node, argument, _, _ = passed[name]
                 self._mark_saved(argument_node, argument, reason, state)
+        for name, change in changed:
+            if name in passed:
+                argument_node, argument, _, _ = passed[name]
+                self._note_change(argument, change, state)  # the caller's own caller may have passed it
+                if not state.foreign and argument.kind is Kind.TENSOR:
+                    self.changes_through_calls.append(ChangeThroughCall(node, argument_node, argument, change, ref, state.site))
         if returned.kind is Kind.TENSOR:
             for argument_node, argument, identity, name in passed.values():
                 if returned.obj == identity:

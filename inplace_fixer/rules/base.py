@@ -50,6 +50,7 @@ class Report:
     # Set by a rule that knows the category better than the target's facts (IPF004's modules).
     category: Optional[str] = None
     category_reason: Optional[Union[Reason, str]] = None
+    category_message: Optional[Union[Reason, str]] = None  # with ``category``: replaces the message
 
 
 @dataclass(frozen=True)
