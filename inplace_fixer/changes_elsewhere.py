@@ -33,7 +33,7 @@ def reports(interpreter: Interpreter, path: str, config: Config, allowed: frozen
         saved = event.argument.saved_by
         if saved is None or not interpreter.met(event.call) or interpreter.met(event.change):
             continue
-        if event.site is not None and id(event.site.statement) in allowed:  # type: ignore[attr-defined]
+        if event.site is not None and id(event.site.statement) in allowed:
             continue  # allow_mutation_on_saved_tensors(): torch clones what was saved
         rule = _rule_for(event.change)
         if rule is None or not config.is_selected(rule.code) or (id(event.call), id(event.change)) in seen:

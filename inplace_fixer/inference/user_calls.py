@@ -12,6 +12,11 @@ repeat, and ``MAX_CALL_ANALYSES`` bounds the work per file.
 The facts of a function analysed at its call sites replace the facts of its stand-alone analysis
 (where the arguments could only be guessed from annotations and defaults): a tuple passed at every
 call site is a tuple, and a helper called only under ``no_grad`` runs with grad off.
+
+A call's summary (what ``call_memo`` keeps) is what the callee returns, which arguments it saves,
+and which it changes in place and where (also through the helpers it calls): the caller marks
+the first two on its own tensors, and records the last (``ChangeThroughCall``) so that a change
+made in another file can be reported at this file's call (changes_elsewhere.py).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from inplace_fixer.inference.program import (
     MAX_CALL_DEPTH,
     FunctionRef,
 )
-from inplace_fixer.inference.sites import FunctionInfo
+from inplace_fixer.inference.sites import FunctionInfo, Site
 from inplace_fixer.inference.state import Env, State, describe
 from inplace_fixer.inference.values import (
     FALSE,
@@ -52,7 +57,7 @@ class ChangeThroughCall:
     argument: Value  # the caller's value, as it was when passed
     change: cst.CSTNode
     callee: FunctionRef
-    site: object
+    site: Optional[Site]
 
 
 class UserCallsMixin:
@@ -111,7 +116,8 @@ class UserCallsMixin:
 
     def _returned(self, summary, passed: dict, node: cst.Call, state: State) -> Value:
         """The callee's summary applied at this call: what it saved of an argument is marked on
-        the caller's tensor, and a returned argument is the caller's own value."""
+        the caller's tensor, what it changed in place is recorded, and a returned argument is the
+        caller's own value."""
         returned, saved, changed, ref = summary
         for name, reason in saved:
             if name in passed:
