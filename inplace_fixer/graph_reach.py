@@ -27,6 +27,7 @@ from inplace_fixer.inference.values import Kind, may_require_grad
 # their result (which the slice follows where it is bound).
 _PURE_PREFIXES = ("torch.", "builtins.", "math.", "operator.", "einops.")
 _DIFFERENTIATING = ("torch.autograd.grad", "torch.autograd.backward")
+_STORING_BUILTINS = frozenset({"builtins.setattr", "builtins.exec", "builtins.eval"})
 
 
 def reaches_backward(
@@ -82,6 +83,9 @@ class _Slice:
         self.parameters = {
             p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)
         } | {p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)}
+        # Names whose tensor received something from the slice in place (`buf.copy_(t)`, `out=buf`):
+        # the inference's facts for them may predate the write, so only their dtype is trusted.
+        self.written: set[str] = set()
         self.statements: list[cst.CSTNode] = []
         self.nested: list[cst.CSTNode] = []
         _collect(function.body, self.statements, self.nested)
@@ -112,10 +116,9 @@ class _Slice:
         for call in m.findall(scope, m.Call()):
             if self._call_escapes(call):  # type: ignore[arg-type]
                 return True
-        if isinstance(statement, (cst.Return, cst.Expr)) and isinstance(
-            getattr(statement, "value", None), (cst.Yield, cst.Await)
-        ):
-            return bool(_mentioned(statement) & self.names)
+        for yielded in m.findall(scope, m.Yield()):  # `x = yield t` hands `t` to the caller too
+            if _mentioned(yielded) & self.names:
+                return True
         if isinstance(statement, cst.Return):
             return statement.value is not None and self._returned_value_escapes(statement.value)
         if isinstance(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
@@ -147,10 +150,19 @@ class _Slice:
         if name in self.parameters:
             return True  # the caller's object now holds it
         self.names.add(name)
+        self.written.add(name)
         return False
 
     def _call_escapes(self, call: cst.Call) -> bool:
         in_arguments = any(_mentioned(arg.value) & self.names for arg in call.args)
+        if in_arguments:
+            for arg in call.args:  # `torch.add(t, 1, out=buf)`: buf now holds something computed from t
+                if arg.keyword is None or arg.keyword.value != "out":
+                    continue
+                if isinstance(arg.value, cst.Name) and self._holds(arg.value.value):
+                    return True
+                if not isinstance(arg.value, cst.Name) and self._binds(arg.value):
+                    return True
         func = call.func
         receiver_in_slice = isinstance(func, cst.Attribute) and bool(_mentioned(func.value) & self.names)
         if not in_arguments and not receiver_in_slice:
@@ -177,7 +189,7 @@ class _Slice:
         if callee is not None and callee.value.kind is Kind.MODULE:
             return False  # a module's output is followed where it is bound
         if callee is not None and callee.value.kind is Kind.API and qualname is not None:
-            return not qualname.startswith(_PURE_PREFIXES)
+            return qualname in _STORING_BUILTINS or not qualname.startswith(_PURE_PREFIXES)
         return True  # the file's own function, or something we cannot see
 
     def _returned_value_escapes(self, value: cst.BaseExpression) -> bool:
@@ -190,7 +202,9 @@ class _Slice:
         if returned.kind is Kind.OTHER:
             return False  # a number, a bool, None
         if returned.kind is Kind.TENSOR:
-            return returned.grad is not None and may_require_grad(returned)
+            if not may_require_grad(returned):
+                return False  # an integer or bool tensor never carries a gradient
+            return returned.grad is not None or bool(_mentioned(value) & self.written)
         return True
 
 

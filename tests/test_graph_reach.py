@@ -54,6 +54,9 @@ def test_only_integer_indices_leave_the_function() -> None:
         "yield values",
         "local.copy_(values.long())\nreturn indices",  # into the caller's tensor
         "f = lambda: values\nreturn indices",  # a closure keeps it
+        "sent = yield values\nreturn indices",
+        "buf = torch.zeros(4, 1)\ntorch.mul(values, 2, out=buf)\nreturn buf",
+        "setattr(self, 'cache', values)\nreturn indices",
     ],
 )
 def test_a_graph_that_escapes_still_breaks_backward(tail: str) -> None:

@@ -102,6 +102,12 @@ def is_nn_module_class(qualname: str) -> bool:
 
 
 # Ops whose result is an integer tensor (indices, counts, buckets): it never requires grad.
+# Methods whose result has the receiver's dtype whatever their other arguments (a mask, an index,
+# a fill value): `indices.masked_fill(scores == -inf, -1)` stays int64.
+KEEPS_RECEIVER_DTYPE = frozenset(
+    {"masked_fill", "masked_scatter", "index_fill", "scatter", "gather", "clamp", "clip", "flip", "roll",
+     "clone", "contiguous", "detach"}
+)
 # Ops that return (values, indices): the indices are int64 and never require grad.
 VALUES_AND_INDICES = frozenset(
     {"topk", "sort", "kthvalue", "mode", "cummax", "cummin", "max", "min", "median", "nanmedian"}

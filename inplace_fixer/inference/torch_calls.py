@@ -408,7 +408,7 @@ class TorchCallsMixin:
         view = torch_api.view_kind(name)
         if view in ("view", "may_alias", "multi_view"):
             return view_value(receiver.with_(grad=grad), source, f"`{source}.{name}()`", state)
-        dtype = receiver.dtype if same_dtype_args(receiver, args) else None
+        dtype = receiver.dtype if name in torch_api.KEEPS_RECEIVER_DTYPE or same_dtype_args(receiver, args) else None
         if name in ("eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf", "isfinite", "logical_not",
                     "logical_and", "logical_or", "logical_xor", "bool"):
             dtype = "bool"
