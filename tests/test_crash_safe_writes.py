@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,33 @@ def test_permissions_owner_and_symlink_are_kept(tmp_path: Path) -> None:
     assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
     assert after.st_ino != before.st_ino  # a new file renamed into place, not rewritten in place
     assert safe_write.temp_files(tmp_path) == []
+
+
+POOL_SCRIPT = """
+import multiprocessing, multiprocessing.util, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from inplace_fixer.batch.lifeline import watch_run
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context("forkserver")
+    lifeline = (os.getpid(), multiprocessing.util.get_temp_dir())
+    with ProcessPoolExecutor(1, mp_context=context, initializer=watch_run, initargs=lifeline) as pool:
+        print(pool.submit(os.getpid).result(), lifeline[1], flush=True)
+        time.sleep(120)
+"""
+
+
+def test_pool_workers_end_with_a_killed_run_and_remove_its_temporary_directory(tmp_path: Path) -> None:
+    script = tmp_path / "pool_run.py"
+    script.write_text(POOL_SCRIPT, encoding="utf-8")
+    run = subprocess.Popen(
+        [sys.executable, str(script)], cwd=kill_apply.REPO_ROOT, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)}, start_new_session=True,
+    )
+    worker, temp_dir = run.stdout.readline().split()
+    assert Path(temp_dir).is_dir() and Path(temp_dir).parent == tmp_path
+    assert int(worker) in kill_apply._group_members(run.pid)
+    run.kill()
+    run.wait()
+    assert kill_apply._wait_for_group(run.pid, kill_apply.SURVIVOR_SECONDS) == []
+    assert not Path(temp_dir).exists()

@@ -6,8 +6,9 @@ configuration, the file's text, and the text of every checked file it imports, d
 through others (``imports.py``). An entry is one JSON file named by its key; writes go through a
 temporary file and a rename (``safe_write``), so parallel workers and an interrupted run never
 leave half an entry, and an unreadable entry is a miss; the one temporary file a kill can leave
-(between the two system calls that name and rename it) is removed when the cache is next opened. Nothing is ever invalidated in place: a changed input is a
-different key. ``--no-cache`` skips it; deleting the directory is always safe.
+(between the two system calls that name and rename it) is removed when the cache is next
+opened. Nothing is ever invalidated in place: a changed input is a different key.
+``--no-cache`` skips it; deleting the directory is always safe.
 """
 
 from __future__ import annotations

@@ -119,7 +119,9 @@ def _run_in_pool(job: Job, tasks: Sequence[tuple[Path, Planned]], workers: int, 
     # forkserver: forking a process that may run threads (an editor, a test runner) is unsafe.
     context = multiprocessing.get_context("forkserver")
     lifeline = (os.getpid(), multiprocessing.util.get_temp_dir())  # batch/lifeline.py: why
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=watch_run, initargs=lifeline) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=watch_run, initargs=lifeline
+    ) as pool:
         pending: dict[Future, int] = {pool.submit(run_chunk, job, chunk): index for index, chunk in enumerate(chunks)}
         try:
             while pending:
