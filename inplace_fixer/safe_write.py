@@ -31,15 +31,27 @@ _swept: set[Path] = set()  # directories already cleaned by this process
 def replace_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Atomically give the file at ``path`` (or the file a symlink there points to) ``data``."""
     target = Path(os.path.realpath(path))
-    info = target.stat()
-    _sweep(target.parent)
+    _write(target, data, target.stat())
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """Atomically create or replace a file of our own (a cache entry), readable by its owner
+    only: a killed writer leaves no half-written entry, and at most one complete temporary file,
+    which ``sweep`` removes."""
+    _write(path, data, None)
+
+
+def _write(target: Path, data: bytes, keep: os.stat_result | None) -> None:
+    """``keep``: the replaced file's metadata, for its mode and owner (None: mode 0o600)."""
+    sweep(target.parent)
     temp = target.parent / f".{target.name}.{os.getpid()}{TEMP_SUFFIX}"
     fd, named = _open_unnamed(target.parent, temp)
     try:
         with open(fd, "wb", closefd=False) as file:
             file.write(data)
-        os.fchmod(fd, stat.S_IMODE(info.st_mode))
-        _keep_owner(fd, info)
+        if keep is not None:
+            os.fchmod(fd, stat.S_IMODE(keep.st_mode))
+            _keep_owner(fd, keep)
         if not named:
             temp.unlink(missing_ok=True)  # left by an earlier write of ours that failed
             _link_unnamed(fd, temp)
@@ -89,8 +101,9 @@ def _keep_owner(fd: int, info: os.stat_result) -> None:
             pass
 
 
-def _sweep(directory: Path) -> None:
-    """Remove what a killed run of ours left here; a temporary file of a live process stays."""
+def sweep(directory: Path) -> None:
+    """Remove what a killed run of ours left here; a temporary file of a live process stays.
+    Once per directory and process."""
     if directory in _swept:
         return
     _swept.add(directory)

@@ -1,17 +1,23 @@
 """Kill ``inplace-fixer check --apply`` with SIGKILL at random moments and check what it leaves.
 
-    python tools/kill_apply.py [--trials 20] [--files 500] [--seed 0] [-- EXTRA CHECK ARGS]
+    python tools/kill_apply.py [--trials 20] [--files 500] [--seed 0] [--jobs N] [-- EXTRA CHECK ARGS]
 
 Each trial copies a tree of FILES small files (each with one fixable finding), starts a real
-``python -m inplace_fixer check TREE --apply`` on it, watches the files being replaced, and
-sends SIGKILL once a number of them drawn from the trial's seed (1 to FILES - 1) has been
-written, after a further random pause of up to 20 ms, so that the kill lands while the run
-writes whatever the machine's load. It then checks that:
+``python -m inplace_fixer check TREE --apply --jobs N`` on it (with a result cache and a
+temporary directory of its own), watches the files being replaced, and sends SIGKILL to that
+process (only: as ``kill -9 PID`` does, not to its pool workers) once a number of files drawn
+from the trial's seed (1 to FILES - 1) has been written, after a further random pause of up to
+20 ms, so that the kill lands while the run writes whatever the machine's load. It then waits
+for every other process of the run (pool workers, forkserver, resource tracker) to end, and
+checks that:
 
+- none of them outlives the run by more than ``SURVIVOR_SECONDS``;
 - every file holds exactly its old bytes or its new bytes (none mixed, truncated or missing);
-- at most one temporary file of ours is left, complete (see inplace_fixer/safe_write.py: a kill
-  between its link and its rename); and a second ``--apply`` run (after every trial that left
-  one, and every ``--rerun-every``th trial) finishes every file and leaves no temporary file.
+- every temporary file of ours left in the tree or the cache is complete (see
+  inplace_fixer/safe_write.py: a kill between its link and its rename), nothing is left in the
+  run's temporary directory (TMPDIR: multiprocessing's ``pymp-*``), and a second ``--apply``
+  run (after every trial that left something, and every ``--rerun-every``th trial) finishes
+  every file and leaves no temporary file anywhere.
 
 ``tests/test_crash_safe_writes.py`` runs 20 trials; this script prints a table and exits 1 on any
 violation, for longer runs.
@@ -20,6 +26,7 @@ violation, for longer runs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -36,6 +43,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from inplace_fixer.safe_write import temp_files  # noqa: E402
+
+# How long the run's other processes may take to notice its death (batch/lifeline.py).
+SURVIVOR_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -55,13 +65,18 @@ class Trial:
     temps_after_kill: tuple[str, ...]
     incomplete_temps: tuple[str, ...]  # temporary files whose bytes are not a complete new file
     after_rerun_bad: tuple[str, ...]  # files not new after the second run
-    temps_after_rerun: tuple[str, ...]
+    temps_after_rerun: tuple[str, ...]  # anywhere: tree, cache, temporary directory
+    survivors: tuple[str, ...] = ()  # processes of the run alive SURVIVOR_SECONDS after the kill
+    cache_temps_after_kill: tuple[str, ...] = ()
+    incomplete_cache_temps: tuple[str, ...] = ()
+    stray_after_kill: tuple[str, ...] = ()  # what the run left in its temporary directory
 
     @property
     def ok(self) -> bool:
         return not (
             self.bad or self.incomplete_temps or len(self.temps_after_kill) > 1
             or self.after_rerun_bad or self.temps_after_rerun
+            or self.survivors or self.incomplete_cache_temps or self.stray_after_kill
         )
 
     @property
@@ -94,27 +109,38 @@ def copy_tree(tree: Tree, destination: Path) -> Tree:
     return Tree(destination, tree.old, tree.new)
 
 
-def command(root: Path, extra: list[str]) -> list[str]:
-    return [sys.executable, "-m", "inplace_fixer", "check", str(root), "--apply", *extra]
+def command(root: Path, cache: Path, jobs: int, extra: list[str]) -> list[str]:
+    return [
+        sys.executable, "-m", "inplace_fixer", "check", str(root), "--apply",
+        "--jobs", str(jobs), "--cache-dir", str(cache), *extra,
+    ]
 
 
-def run_trial(tree: Tree, scratch: Path, seed: int, extra: list[str], rerun: bool = True) -> Trial:
+def run_trial(
+    tree: Tree, scratch: Path, seed: int, extra: list[str], rerun: bool = True, jobs: int = 1
+) -> Trial:
     """One kill; the second run (which costs a full run) happens when ``rerun`` is set or the
     kill left a temporary file."""
     copy = copy_tree(tree, scratch / f"trial-{seed}")
+    cache = scratch / f"cache-{seed}"
+    temp_dir = scratch / f"tmp-{seed}"
+    temp_dir.mkdir()
+    run = dict(
+        args=command(copy.root, cache, jobs, extra), cwd=REPO_ROOT, env={**os.environ, "TMPDIR": str(temp_dir)}
+    )
     rng = random.Random(seed)
     target = rng.randint(1, len(copy.old) - 1)
     inodes = {name: (copy.root / name).stat().st_ino for name in copy.old}
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command(copy.root, extra), cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    # A session of its own: its process group holds the run and every process it starts.
+    process = subprocess.Popen(**run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     while process.poll() is None and _replaced(copy, inodes) < target:
         time.sleep(0.005)
     time.sleep(rng.uniform(0, 0.02))
     process.send_signal(signal.SIGKILL)
     process.wait()
     delay = time.perf_counter() - started
+    survivors = _wait_for_group(process.pid, SURVIVOR_SECONDS)
     old = new = 0
     bad = []
     for name in copy.old:
@@ -126,19 +152,84 @@ def run_trial(tree: Tree, scratch: Path, seed: int, extra: list[str], rerun: boo
             new += 1
         else:
             bad.append(name)
-    temps = [p for directory in {(copy.root / n).parent for n in copy.old} for p in temp_files(directory)]
+    temps = _tree_temps(copy)
     incomplete = [str(p) for p in temps if p.read_bytes() not in _new_bytes_for(p, copy)]
+    cache_temps = _cache_temps(cache)
+    incomplete_cache = [str(p) for p in cache_temps if not _is_json(p)]
+    stray = sorted(map(str, temp_dir.iterdir()))
     after_bad: list[str] = []
     after_temps: list[Path] = []
-    if rerun or temps:
-        subprocess.run(command(copy.root, extra), cwd=REPO_ROOT, capture_output=True)
+    if rerun or temps or cache_temps or stray:
+        subprocess.run(**run, capture_output=True)
         after_bad = [name for name in copy.old if (copy.root / name).read_bytes() != copy.new[name]]
-        after_temps = [p for directory in {(copy.root / n).parent for n in copy.old} for p in temp_files(directory)]
-    shutil.rmtree(copy.root)
+        after_temps = _tree_temps(copy) + _cache_temps(cache, journal_too=True) + sorted(temp_dir.iterdir())
+    for directory in (copy.root, cache, temp_dir):
+        shutil.rmtree(directory)
     return Trial(
         seed, delay, old, new, tuple(bad), tuple(map(str, temps)), tuple(incomplete),
-        tuple(after_bad), tuple(map(str, after_temps)),
+        tuple(after_bad), tuple(map(str, after_temps)), tuple(survivors),
+        tuple(map(str, cache_temps)), tuple(incomplete_cache), tuple(stray),
     )
+
+
+def _wait_for_group(group: int, seconds: float) -> list[str]:
+    """Wait until no process of ``group`` is left (zombies aside: a container's init may not
+    reap them); kill and return those still running after ``seconds``, as "pid command"."""
+    deadline = time.monotonic() + seconds
+    while (left := _group_members(group)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return [f"{pid} {_command_line(pid)}" for pid in left]
+
+
+def _group_members(group: int) -> list[int]:
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # Fields after the command name (which may hold spaces): state, ppid, pgrp.
+            state, _, pgrp = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgrp) == group and state != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+    except OSError:
+        return "?"
+
+
+def _tree_temps(tree: Tree) -> list[Path]:
+    return [p for directory in sorted({(tree.root / n).parent for n in tree.old}) for p in temp_files(directory)]
+
+
+def _cache_temps(cache: Path, journal_too: bool = False) -> list[Path]:
+    """Anything in the cache that is not an entry or its .gitignore; nor, unless
+    ``journal_too``, the resume journal a killed run keeps for ``--resume``."""
+    if not cache.exists():
+        return []
+    return sorted(
+        p for p in cache.rglob("*")
+        if p.is_file() and p.name != ".gitignore" and not (p.suffix == ".json" and not p.name.startswith("."))
+        and (journal_too or not (p.parent.name == "resume" and p.suffix == ".jsonl"))
+    )
+
+
+def _is_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _replaced(tree: Tree, inodes: dict[str, int]) -> int:
@@ -160,7 +251,7 @@ def _new_bytes_for(temp: Path, tree: Tree) -> set[bytes]:
 
 
 def run_trials(
-    trials: int, files: int, first_seed: int, extra: list[str], rerun_every: int = 1
+    trials: int, files: int, first_seed: int, extra: list[str], rerun_every: int = 1, jobs: int = 1
 ) -> list[Trial]:
     """``rerun_every``: do the second run after every Nth trial (and after any that left a
     temporary file)."""
@@ -168,7 +259,7 @@ def run_trials(
         scratch = Path(scratch_name)
         tree = build_tree(scratch / "template", files)
         return [
-            run_trial(tree, scratch, seed, extra, rerun=(seed - first_seed) % rerun_every == 0)
+            run_trial(tree, scratch, seed, extra, rerun=(seed - first_seed) % rerun_every == 0, jobs=jobs)
             for seed in range(first_seed, first_seed + trials)
         ]
 
@@ -179,14 +270,16 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0, help="seed of the first trial")
     parser.add_argument("--rerun-every", type=int, default=1, help="second run after every Nth trial")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes of the killed run")
     parser.add_argument("extra", nargs="*", help="more arguments for `check` (after --)")
     args = parser.parse_args()
-    trials = run_trials(args.trials, args.files, args.seed, args.extra, args.rerun_every)
-    print("seed  killed_at  old  new  bad  temps_left  ok")
+    trials = run_trials(args.trials, args.files, args.seed, args.extra, args.rerun_every, args.jobs)
+    print("seed  killed_at  old  new  bad  temps_left  cache_temps  stray  survivors  ok")
     for trial in trials:
         print(
             f"{trial.seed:4d}  {trial.killed_after:8.2f}s  {trial.old:3d}  {trial.new:3d}"
-            f"  {len(trial.bad):3d}  {len(trial.temps_after_kill):10d}  {'yes' if trial.ok else 'NO'}"
+            f"  {len(trial.bad):3d}  {len(trial.temps_after_kill):10d}  {len(trial.cache_temps_after_kill):11d}"
+            f"  {len(trial.stray_after_kill):5d}  {len(trial.survivors):9d}  {'yes' if trial.ok else 'NO'}"
         )
     mid = sum(trial.mid_run for trial in trials)
     failed = [trial for trial in trials if not trial.ok]

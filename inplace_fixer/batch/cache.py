@@ -4,17 +4,17 @@ An entry is keyed by everything a file's result depends on: the tool (its versio
 of its own code and data, so a development checkout never reads results of older code), the
 configuration, the file's text, and the text of every checked file it imports, directly or
 through others (``imports.py``). An entry is one JSON file named by its key; writes go through a
-temporary file and a rename, so parallel workers and an interrupted run never leave half an entry,
-and an unreadable entry is a miss. Nothing is ever invalidated in place: a changed input is a
-different key. ``--no-cache`` skips it; deleting the directory is always safe.
+temporary file and a rename (``safe_write``), so parallel workers and an interrupted run never
+leave half an entry, and an unreadable entry is a miss; the one temporary file a kill can leave
+(between the two system calls that name and rename it) is removed when the cache is next
+opened. Nothing is ever invalidated in place: a changed input is a different key.
+``--no-cache`` skips it; deleting the directory is always safe.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import inplace_fixer
-from inplace_fixer import engine, files
+from inplace_fixer import engine, files, safe_write
 from inplace_fixer.batch.imports import dependency_closure
 from inplace_fixer.batch.serial import result_from_json, result_to_json
 from inplace_fixer.model import Config, FileResult
@@ -69,6 +69,8 @@ class Cache:
             gitignore = directory / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text(GITIGNORE, encoding="utf-8")
+            for shard in (directory / "results").glob("??"):
+                safe_write.sweep(shard)
         except OSError:
             pass
         return cls(directory)
@@ -90,10 +92,7 @@ class Cache:
         entry = self._entry(key)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(dir=entry.parent, prefix=".entry.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as temp_file:
-                json.dump(data, temp_file, separators=(",", ":"))
-            os.replace(temp_name, entry)
+            safe_write.write_private_bytes(entry, json.dumps(data, separators=(",", ":")).encode())
         except OSError:
             pass  # a read-only or full disk only costs the next run its speed-up
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import multiprocessing.util
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,6 +21,7 @@ from typing import Any
 
 from inplace_fixer import engine
 from inplace_fixer.batch.cache import Cache, CachedCheck, Planned
+from inplace_fixer.batch.lifeline import watch_run
 from inplace_fixer.batch.since import OnChangedLines
 from inplace_fixer.model import Config
 
@@ -116,7 +118,10 @@ def _run_in_pool(job: Job, tasks: Sequence[tuple[Path, Planned]], workers: int, 
     results: list[list[Any] | None] = [None] * len(chunks)
     # forkserver: forking a process that may run threads (an editor, a test runner) is unsafe.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    lifeline = (os.getpid(), multiprocessing.util.get_temp_dir())  # batch/lifeline.py: why
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=watch_run, initargs=lifeline
+    ) as pool:
         pending: dict[Future, int] = {pool.submit(run_chunk, job, chunk): index for index, chunk in enumerate(chunks)}
         try:
             while pending:
