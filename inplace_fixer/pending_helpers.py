@@ -1,0 +1,176 @@
+"""What a call into the checked code does to saved state, seen from its call site (IPF009).
+
+`train_discriminator(D, d_opt, real, fake)`, `clip_weights(D)` or `self.update_teacher()` between a
+forward and its backward changes what that forward saved when the callee steps an optimizer or
+edits a parameter in place. The callee is the one the whole-program inference resolved for the
+call (the fact of the call's function is a FUNCTION value holding the definition), so there is
+no second resolver here. Its statements are read with the same recognisers as the caller's
+(``pending_graphs``), through a renaming that turns the callee's names into the caller's: a
+parameter becomes the argument passed for it (`model` -> `D`), `self` the receiver of the call
+(`self` -> `trainer`), a global stays itself, and a name the callee binds locally means nothing
+to the caller (its changes are dropped, except through `for p in model.parameters()`, which the
+recognisers resolve to `model` first).
+
+Helpers calling helpers are followed, at most ``MAX_HELPER_DEPTH`` calls deep, never into a
+function already on the way (recursion). Only functions of the checked file are followed: the
+finding names a line inside the helper, and that line must be in the same file.
+
+The same renaming carries a helper's forward into the caller: `g_loss = generator_loss(D, fake)`
+calls `D` as far as what D saved is concerned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Iterator, Optional
+
+import libcst as cst
+
+from inplace_fixer.inference import Kind
+from inplace_fixer.inference.state import dotted_name
+from inplace_fixer.pending_events import body_of, code_of, flatten, target_names, walk
+
+# How many helper calls deep a change is looked for (`train_step()` -> `update_d()` -> `d_opt.step()` is 2).
+MAX_HELPER_DEPTH = 3
+
+Rename = Callable[[str], Optional[str]]
+
+
+def callee_of(scope, call: cst.Call) -> Optional[tuple[cst.FunctionDef, Rename, str]]:
+    """The definition the inference resolved for ``call``, when it is a `def` of this file, with
+    the renaming from its names to the caller's, and its name for messages."""
+    fact = scope.facts.get(call.func)
+    if fact is None or fact.value.kind is not Kind.FUNCTION or fact.value.function is None:
+        return None
+    ref = fact.value.function
+    node = ref.node
+    if not isinstance(node, cst.FunctionDef) or id(node) not in scope.functions_here:
+        return None
+    mapping = _parameter_map(ref.kind, node, call)
+    if mapping is None:
+        return None
+    local = _bound_locally(node) - set(mapping)
+    caller = scope.rename
+
+    def rename(name: str) -> Optional[str]:
+        root, dot, rest = name.partition(".")
+        if root in mapping:
+            mapped = mapping[root]
+            renamed = None if mapped is None else mapped + dot + rest
+        elif root in local:
+            return None
+        else:
+            renamed = name  # a global: the same object in the caller
+        if renamed is None or caller is None:
+            return renamed
+        return caller(renamed)
+
+    return node, rename, node.name.value
+
+
+def changes_through_helpers(scope, small, line, changes_in: Callable) -> Iterator:
+    """The changes the user functions called by ``small`` make, as Changes of ``small``: the
+    finding goes on the call (the line the user can move) and names the line inside the helper."""
+    if scope.depth >= MAX_HELPER_DEPTH:
+        return
+    for call in _calls_outside_lambdas(small):
+        resolved = callee_of(scope, call)
+        if resolved is None:
+            continue
+        node, rename, name = resolved
+        if id(node) in scope.stack:
+            continue
+        inner = replace(scope, rename=rename, depth=scope.depth + 1, stack=scope.stack | {id(node)})
+        seen: set[int] = set()
+        for callee_small, callee_line in flatten(body_of(node.body)):
+            if id(callee_small) in seen or id(callee_small) in scope.allowed:
+                continue
+            seen.add(id(callee_small))
+            for change in changes_in(inner, callee_small, callee_line):
+                inside = change.inside if change.inside is not None else change.statement
+                what = f"`{code_of(call)}` calls `{name}()`, where {change.what}"
+                if change.inside is None:
+                    what += " (line {via})"
+                yield replace(change, statement=small, line=line, what=what, inside=inside,
+                              helpers=(name, *change.helpers))
+
+
+def module_calls_through_helpers(scope, call: cst.Call, module_calls_in: Callable) -> Iterator:
+    """The modules a user function runs when ``call`` calls it, by the caller's names."""
+    if scope.depth >= MAX_HELPER_DEPTH:
+        return
+    resolved = callee_of(scope, call)
+    if resolved is None:
+        return
+    node, rename, _ = resolved
+    if id(node) in scope.stack:
+        return
+    inner = replace(scope, rename=rename, depth=scope.depth + 1, stack=scope.stack | {id(node)})
+    for statement in walk(node.body):
+        if isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)) and statement.value is not None:
+            yield from module_calls_in(inner, statement.value)
+
+
+def _parameter_map(kind: str, node: cst.FunctionDef, call: cst.Call) -> Optional[dict[str, Optional[str]]]:
+    """Callee parameter -> the caller's dotted name for what it receives (None: an expression
+    the caller cannot name, or nothing passed)."""
+    params = node.params
+    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+    mapping: dict[str, Optional[str]] = {}
+    if kind in ("method", "classmethod"):
+        if not positional:
+            return None
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        mapping[positional[0]] = _caller_name(receiver) if kind == "method" and receiver is not None else None
+        positional = positional[1:]
+    elif kind == "lambda":
+        return None
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            break
+        if arg.keyword is not None:
+            mapping[arg.keyword.value] = _caller_name(arg.value)
+        elif index < len(positional):
+            mapping[positional[index]] = _caller_name(arg.value)
+            index += 1
+    for name in [*positional, *(p.name.value for p in params.kwonly_params)]:
+        mapping.setdefault(name, None)
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            mapping[star.name.value] = None
+    return mapping
+
+
+def _caller_name(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    """`D`, `self.D`, and `w` for `w.detach()` (a detached tensor shares the version counter)."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "detach" and not node.args:
+        node = node.func.value
+    return dotted_name(node) if node is not None else None
+
+
+def _bound_locally(node: cst.FunctionDef) -> set[str]:
+    bound: set[str] = set()
+    for child in walk(node.body):
+        if isinstance(child, cst.Assign):
+            for target in child.targets:
+                bound.update(name for name in target_names(target.target) if "." not in name)
+        elif isinstance(child, (cst.AnnAssign, cst.AugAssign)) and isinstance(child.target, cst.Name):
+            bound.add(child.target.value)
+        elif isinstance(child, (cst.For, cst.CompFor)):
+            bound.update(name for name in target_names(child.target) if "." not in name)
+        elif isinstance(child, cst.WithItem) and child.asname is not None:
+            bound.update(name for name in target_names(child.asname.name) if "." not in name)
+    return bound
+
+
+def _calls_outside_lambdas(node: cst.CSTNode) -> Iterator[cst.Call]:
+    if isinstance(node, cst.Lambda):
+        return
+    if isinstance(node, cst.Call):
+        yield node
+    for child in node.children:
+        yield from _calls_outside_lambdas(child)
+
+
+__all__ = ["MAX_HELPER_DEPTH", "callee_of", "changes_through_helpers", "module_calls_through_helpers"]
