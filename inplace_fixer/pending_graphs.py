@@ -33,11 +33,11 @@ from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 import libcst as cst
 
-from inplace_fixer import saved_tensors
 from inplace_fixer.inference import Kind, NodeFact, Site
 from inplace_fixer.inference.flags import true_flag
 from inplace_fixer.inference.state import dotted_name
 from inplace_fixer.pending_helpers import changes_through_helpers, module_calls_through_helpers
+from inplace_fixer.pending_saved import never_saved, saves_changed_state
 from inplace_fixer.rules.method_forms import inplace_method_of
 from inplace_fixer.pending_events import (
     CUTS, backward_of, body_of, calls, code_of, flatten, mutation_allowed_statements, parameter_owners, plain_name,
@@ -107,11 +107,10 @@ class _Scope:
     armed: list[tuple[Change, _Node, str]] = field(default_factory=list)
     found: dict[int, Breakage] = field(default_factory=dict)
     # Inside a helper (pending_helpers): its names -> the caller's, how deep, and the helpers
-    # on the way (no recursion); the ids of the file's own functions (the ones followed).
+    # on the way (no recursion).
     rename: Optional[Callable[[str], Optional[str]]] = None
     depth: int = 0
     stack: frozenset[int] = frozenset()
-    functions_here: frozenset[int] = frozenset()
 
 
 def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) -> list[Breakage]:
@@ -129,7 +128,6 @@ def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) ->
     if not with_backward:
         return []
     allowed = frozenset(mutation_allowed_statements(module, facts))
-    here = frozenset(id(node) for node in walk(module) if isinstance(node, cst.FunctionDef))
     found: list[Breakage] = []
     scopes = [(function, _function_body(function, module)) for function in _functions(facts)]
     # Optimizers are often made in __init__ and stepped in a method: known file-wide by name.
@@ -140,7 +138,7 @@ def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) ->
     for function, body in scopes:
         if function not in with_backward:
             continue
-        scope = _Scope(module, facts, sites, allowed, dict(optimizers), functions_here=here)
+        scope = _Scope(module, facts, sites, allowed, dict(optimizers))
         for small, line in flatten(body):
             _step(scope, small, line)
         found.extend(scope.found.values())
@@ -365,7 +363,7 @@ def _tensor_change(scope: _Scope, small, line, tensor: cst.BaseExpression, node)
         while isinstance(root, (cst.Subscript, cst.Call)):
             root = root.value if isinstance(root, cst.Subscript) else root.func
         owner = _caller(scope, dotted_name(root))
-        if owner is not None and _never_saved(scope, tensor.value, tensor.attr.value):
+        if owner is not None and never_saved(scope.facts, tensor.value, tensor.attr.value):
             return
         if owner is not None and (_is_module(scope, root) or _is_module(scope, tensor.value)):
             yield Change(small, line, f"`{code_of(node)}` changes `{code_of(tensor)}` in place", owner, None, "edit")
@@ -409,18 +407,6 @@ def _loop_parameter_owners(module: cst.Module, site: Optional[Site], name: str) 
                 yield from parameter_owners(it)
 
 
-def _never_saved(scope: _Scope, submodule: cst.BaseExpression, attribute: str) -> bool:
-    """`model[2].bias` of a Linear: a torch module of known make-up whose backward never saves
-    that parameter (its input is taken to require grad: the weight counts)."""
-    fact = scope.facts.get(submodule)
-    qualname = fact.value.qualname if fact is not None and fact.value.kind is Kind.MODULE else None
-    if not qualname or not qualname.startswith("torch."):
-        return False
-    roles = saved_tensors.saves_for_call("module", qualname, args=["tensor"], keywords=())
-    # Only the parameters every torch module has by these names: a buffer is judged elsewhere.
-    return roles is not None and attribute in ("weight", "bias") and not roles.is_saved(attribute, lambda _: True)
-
-
 def _is_module(scope: _Scope, node: cst.BaseExpression) -> bool:
     fact = scope.facts.get(node)
     return fact is not None and fact.value.kind is Kind.MODULE
@@ -439,7 +425,7 @@ def _arm(scope: _Scope, change: Change) -> None:
                 scope.armed.append((change, node, f"`{code_of(node.statement)}`"))
             continue
         for call in node.calls:
-            if _saves_changed_state(call, change):
+            if saves_changed_state(call, change):
                 scope.armed.append((change, node, f"`{_code_call(node.statement, call)}`"))
                 break
 
@@ -453,25 +439,6 @@ def _saved_by(scope: _Scope, change: Change):
             if fact is not None and fact.value.saved_by is not None:
                 return fact.value.saved_by.node
     return None
-
-
-def _saves_changed_state(call: ModuleCall, change: Change) -> bool:
-    """Whether the module call may have saved the state the change writes."""
-    if call.name == change.owner:
-        if call.qualname is None:
-            return True
-        roles = saved_tensors.saves_for_call("module", call.qualname, args=["tensor"], keywords=())
-        if roles is None:
-            return True
-
-        def requires_grad(param: str) -> bool:
-            return call.input_requires_grad if param == "input" else True
-
-        params = [change.attribute] if change.attribute else [p for p in roles.saved_params if p != "input"]
-        return any(p in roles.saved_params and roles.is_saved(p, requires_grad) for p in params)
-    # A submodule of what was called (`D.fc.weight` edited, `D(x)` called), or a module that
-    # contains what was called (`D.parameters()` stepped, `D.fc(x)` called).
-    return change.owner.startswith(call.name + ".") or call.name.startswith(change.owner + ".")
 
 
 def _run_backward(scope: _Scope, small, loss: Optional[str], retain: bool) -> None:

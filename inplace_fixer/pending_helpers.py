@@ -21,6 +21,7 @@ calls `D` as far as what D saved is concerned.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Callable, Iterator, Optional
 
@@ -44,7 +45,7 @@ def callee_of(scope, call: cst.Call) -> Optional[tuple[cst.FunctionDef, Rename, 
         return None
     ref = fact.value.function
     node = ref.node
-    if not isinstance(node, cst.FunctionDef) or id(node) not in scope.functions_here:
+    if not isinstance(node, cst.FunctionDef) or id(node) not in function_ids(scope.module):
         return None
     mapping = _parameter_map(ref.kind, node, call)
     if mapping is None:
@@ -106,9 +107,25 @@ def module_calls_through_helpers(scope, call: cst.Call, module_calls_in: Callabl
     if id(node) in scope.stack:
         return
     inner = replace(scope, rename=rename, depth=scope.depth + 1, stack=scope.stack | {id(node)})
-    for statement in walk(node.body):
+    for statement, _ in flatten(body_of(node.body)):
         if isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)) and statement.value is not None:
             yield from module_calls_in(inner, statement.value)
+
+
+@functools.lru_cache(maxsize=4)  # computed on the first call that resolves to a function, once per file
+def function_ids(module: cst.Module) -> frozenset[int]:
+    """The ids of the module's `def`s (the functions a call may be followed into). Only
+    statements can hold a `def`, so expressions are not descended into."""
+    found: set[int] = set()
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef):
+            found.add(id(node))
+        if isinstance(node, (cst.Module, cst.BaseCompoundStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler,
+                             cst.ExceptStarHandler, cst.Finally, cst.MatchCase)):
+            stack.extend(node.children)
+    return frozenset(found)
 
 
 def _parameter_map(kind: str, node: cst.FunctionDef, call: cst.Call) -> Optional[dict[str, Optional[str]]]:
@@ -149,7 +166,8 @@ def _caller_name(node: Optional[cst.BaseExpression]) -> Optional[str]:
     return dotted_name(node) if node is not None else None
 
 
-def _bound_locally(node: cst.FunctionDef) -> set[str]:
+@functools.lru_cache(maxsize=256)  # libcst nodes hash by identity: one walk per function
+def _bound_locally(node: cst.FunctionDef) -> frozenset[str]:
     bound: set[str] = set()
     for child in walk(node.body):
         if isinstance(child, cst.Assign):
@@ -161,7 +179,7 @@ def _bound_locally(node: cst.FunctionDef) -> set[str]:
             bound.update(name for name in target_names(child.target) if "." not in name)
         elif isinstance(child, cst.WithItem) and child.asname is not None:
             bound.update(name for name in target_names(child.asname.name) if "." not in name)
-    return bound
+    return frozenset(bound)
 
 
 def _calls_outside_lambdas(node: cst.CSTNode) -> Iterator[cst.Call]:
@@ -173,4 +191,4 @@ def _calls_outside_lambdas(node: cst.CSTNode) -> Iterator[cst.Call]:
         yield from _calls_outside_lambdas(child)
 
 
-__all__ = ["MAX_HELPER_DEPTH", "callee_of", "changes_through_helpers", "module_calls_through_helpers"]
+__all__ = ["MAX_HELPER_DEPTH", "callee_of", "changes_through_helpers", "function_ids", "module_calls_through_helpers"]

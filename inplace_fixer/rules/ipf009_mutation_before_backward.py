@@ -61,8 +61,19 @@ class MutationBeforeBackward(Rule):
     Not reported: all backwards before any step; the forward recomputed after the change;
     `.detach()`ed inputs; a change after the backward; `.data` (IPF007); biases no op saves
     (Linear, Conv and BatchNorm biases); anything inside
-    `torch.autograd.graph.allow_mutation_on_saved_tensors()`. One function or script at a time:
-    a step inside a helper is not seen from its caller yet.
+    `torch.autograd.graph.allow_mutation_on_saved_tensors()`.
+
+    ## Through helpers and methods
+    A call to a function or method of the same file counts with what the callee does (a step, an
+    in-place parameter edit, `load_state_dict`, `nn.init.*_`, `model.apply(init_fn)`), through
+    helpers calling helpers up to 3 calls deep. The finding is on the call, names the line in
+    the helper, and its fix is advice: moving a call is not provably local. A helper that runs a
+    forward counts as the caller's forward.
+
+    ## The GAN without `.detach()`
+    When the discriminator's loss reads `fake = G(z)` as it is and G's optimizer stepped before
+    that loss's backward, the advice is to detach `fake` for the discriminator (`D(fake.detach())`),
+    not to move the step: D's loss needs no gradient for G.
     """
 
     code = "IPF009"
