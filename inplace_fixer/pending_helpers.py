@@ -72,16 +72,11 @@ def callee_of(scope, call: cst.Call) -> Optional[tuple[cst.FunctionDef, Rename, 
 def changes_through_helpers(scope, small, line, changes_in: Callable) -> Iterator:
     """The changes the user functions called by ``small`` make, as Changes of ``small``: the
     finding goes on the call (the line the user can move) and names the line inside the helper."""
-    if scope.depth >= MAX_HELPER_DEPTH:
-        return
     for call in _calls_outside_lambdas(small):
-        resolved = callee_of(scope, call)
-        if resolved is None:
+        entered = _enter(scope, call)
+        if entered is None:
             continue
-        node, rename, name = resolved
-        if id(node) in scope.stack:
-            continue
-        inner = replace(scope, rename=rename, depth=scope.depth + 1, stack=scope.stack | {id(node)})
+        node, inner, name = entered
         seen: set[int] = set()
         for callee_small, callee_line in flatten(body_of(node.body)):
             if id(callee_small) in seen or id(callee_small) in scope.allowed:
@@ -98,18 +93,25 @@ def changes_through_helpers(scope, small, line, changes_in: Callable) -> Iterato
 
 def module_calls_through_helpers(scope, call: cst.Call, module_calls_in: Callable) -> Iterator:
     """The modules a user function runs when ``call`` calls it, by the caller's names."""
-    if scope.depth >= MAX_HELPER_DEPTH:
+    entered = _enter(scope, call)
+    if entered is None:
         return
-    resolved = callee_of(scope, call)
-    if resolved is None:
-        return
-    node, rename, _ = resolved
-    if id(node) in scope.stack:
-        return
-    inner = replace(scope, rename=rename, depth=scope.depth + 1, stack=scope.stack | {id(node)})
+    node, inner, _ = entered
     for statement, _ in flatten(body_of(node.body)):
         if isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Return, cst.Expr)) and statement.value is not None:
             yield from module_calls_in(inner, statement.value)
+
+
+def _enter(scope, call: cst.Call):
+    """(the callee, the scope its statements are read in, its name), unless the call is not to a
+    function of the file, too deep, or recursive."""
+    if scope.depth >= MAX_HELPER_DEPTH:
+        return None
+    resolved = callee_of(scope, call)
+    if resolved is None or id(resolved[0]) in scope.stack:
+        return None
+    node, rename, name = resolved
+    return node, replace(scope, rename=rename, depth=scope.depth + 1, stack=scope.stack | {id(node)}), name
 
 
 @functools.lru_cache(maxsize=4)  # computed on the first call that resolves to a function, once per file
