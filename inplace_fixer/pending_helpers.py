@@ -52,9 +52,21 @@ def callee_of(scope, call: cst.Call) -> Optional[tuple[cst.FunctionDef, Rename, 
         return None
     local = _bound_locally(node) - set(mapping)
     caller = scope.rename
+    aliases: dict[str, str] = {}
+    this = None
+    if ref.kind == "method" and ref.info.class_node is not None and node.params.params:
+        this = node.params.params[0].name.value
+        receiver = mapping.get(this)
+        if receiver is not None and "." not in receiver and receiver != this:
+            aliases = _constructor_aliases(fact.site, scope.module, ref.info.class_node, receiver)
 
     def rename(name: str) -> Optional[str]:
         root, dot, rest = name.partition(".")
+        attribute, _, further = rest.partition(".")
+        if aliases and root == this and attribute in aliases:
+            # `self.teacher` of `ema = EMA(student, teacher)`: the caller's `teacher`.
+            renamed = aliases[attribute] + ("." + further if further else "")
+            return renamed if caller is None else caller(renamed)
         if root in mapping:
             mapped = mapping[root]
             renamed = None if mapped is None else mapped + dot + rest
@@ -128,6 +140,36 @@ def function_ids(module: cst.Module) -> frozenset[int]:
                              cst.ExceptStarHandler, cst.Finally, cst.MatchCase)):
             stack.extend(node.children)
     return frozenset(found)
+
+
+def _constructor_aliases(site, module: cst.Module, class_node: cst.ClassDef, receiver: str) -> dict[str, str]:
+    """For `receiver = Cls(a, b)` in the caller's scope, and `self.x = first` in `Cls.__init__`:
+    {"x": "a"}, so that a method's `self.x` is known as the caller's `a`. Only attributes set
+    straight from a parameter, from a constructor call whose argument is a plain name."""
+    scope_body = module.body if site is None or site.function is None else body_of(site.function.node.body)
+    init = next((s for s in body_of(class_node.body) if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    if init is None or not init.params.params:
+        return {}
+    constructions = [
+        small.value for small, _ in flatten(scope_body)
+        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
+        and any(dotted_name(t.target) == receiver for t in small.targets)
+        and (dotted_name(small.value.func) or "").split(".")[-1] == class_node.name.value
+    ]
+    if len(constructions) != 1:
+        return {}  # built more than once, or not here: which arguments it got is not known
+    passed = _parameter_map("method", init, constructions[0])
+    if passed is None:
+        return {}
+    self_name = init.params.params[0].name.value
+    aliases: dict[str, str] = {}
+    for small, _ in flatten(body_of(init.body)):
+        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Name) and passed.get(small.value.value):
+            for target in small.targets:
+                name = dotted_name(target.target)
+                if name is not None and name.count(".") == 1 and name.startswith(self_name + "."):
+                    aliases[name.split(".")[1]] = passed[small.value.value]
+    return aliases
 
 
 def _parameter_map(kind: str, node: cst.FunctionDef, call: cst.Call) -> Optional[dict[str, Optional[str]]]:

@@ -119,3 +119,13 @@ def test_a_bias_no_op_saves_is_not_reported_for_an_indexed_layer() -> None:
     weight = source.replace("nn.init.zeros_(model[2].bias)", "nn.init.zeros_(model[2].weight)")
     (finding,) = ipf009(weight, str(case))
     assert "`model[2].weight`" in finding.message
+
+
+def test_an_object_method_knows_its_attribute_by_the_callers_name_only_for_one_construction() -> None:
+    case = GOLDEN / "helpers" / "ema_object_method_from_script.py"
+    source = case.read_text()
+    (finding,) = ipf009(source, str(case))
+    assert "(a parameter of `teacher`)" in finding.message and "which `teacher(x)` saved" in finding.message
+    # Built twice (with other arguments the second time): which teacher it holds is not known.
+    twice = source.replace("ema = EMA(student, teacher)\n", "ema = EMA(student, teacher)\nema = EMA(student, student)\n")
+    assert ipf009(twice, str(case)) == []

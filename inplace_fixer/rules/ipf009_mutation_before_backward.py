@@ -68,7 +68,9 @@ class MutationBeforeBackward(Rule):
     in-place parameter edit, `load_state_dict`, `nn.init.*_`, `model.apply(init_fn)`), through
     helpers calling helpers up to 3 calls deep. The finding is on the call, names the line in
     the helper, and its fix is advice: moving a call is not provably local. A helper that runs a
-    forward counts as the caller's forward.
+    forward counts as the caller's forward. A method's `self.teacher` is the caller's `teacher`
+    when the caller built the object once (`ema = EMA(student, teacher)`) and `__init__` set the
+    attribute from that parameter.
 
     ## The GAN without `.detach()`
     When the discriminator's loss reads `fake = G(z)` as it is and G's optimizer stepped before
