@@ -21,21 +21,23 @@ runs it. Which module state a call saves comes from torch's derivative formulas 
 inplace_fixer.saved_tensors (a Linear saves its weight only when its input requires grad; Linear,
 Conv and BatchNorm biases are never saved); a module of unknown make-up is taken to save its
 parameters. Nothing inside `torch.autograd.graph.allow_mutation_on_saved_tensors()` counts:
-torch clones a saved tensor there before it is changed. Calls into other functions are not
-followed (issue 8's summaries will carry that).
+torch clones a saved tensor there before it is changed. A call into a function of the file is
+read through ``pending_helpers``: what the callee steps or edits counts at the call, and the
+modules it runs count as the caller's forward.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 import libcst as cst
 
-from inplace_fixer import saved_tensors
 from inplace_fixer.inference import Kind, NodeFact, Site
 from inplace_fixer.inference.flags import true_flag
 from inplace_fixer.inference.state import dotted_name
+from inplace_fixer.pending_helpers import changes_through_helpers, module_calls_through_helpers
+from inplace_fixer.pending_saved import never_saved, saves_changed_state
 from inplace_fixer.rules.method_forms import inplace_method_of
 from inplace_fixer.pending_events import (
     CUTS, backward_of, body_of, calls, code_of, flatten, mutation_allowed_statements, parameter_owners, plain_name,
@@ -70,7 +72,12 @@ class Change:
     what: str  # "`d_opt.step()` changes the parameters of `D`"
     owner: str  # dotted name of the module or tensor changed
     attribute: Optional[str]  # the parameter changed (`weight`), None for all of them
-    kind: str  # "step", "edit", "module"
+    kind: str  # "step", "fused-step", "edit", "module", "tensor"
+    # For a change made inside a helper called by the statement: the helper's own statement
+    # that makes it (the innermost one, for a helper calling a helper), and the helpers' names.
+    inside: Optional[cst.CSTNode] = None
+    helpers: tuple[str, ...] = ()
+    updates: tuple[str, ...] = ()  # for a step: every module the optimizer updates
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,11 @@ class _Scope:
     depends: dict[str, set[int]] = field(default_factory=dict)  # name -> ids of the nodes it was made from
     armed: list[tuple[Change, _Node, str]] = field(default_factory=list)
     found: dict[int, Breakage] = field(default_factory=dict)
+    # Inside a helper (pending_helpers): its names -> the caller's, how deep, and the helpers
+    # on the way (no recursion).
+    rename: Optional[Callable[[str], Optional[str]]] = None
+    depth: int = 0
+    stack: frozenset[int] = frozenset()
 
 
 def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) -> list[Breakage]:
@@ -227,10 +239,13 @@ def _module_calls(scope: _Scope, node: cst.CSTNode) -> Iterator[ModuleCall]:
         return
     if isinstance(node, cst.Call):
         fact = scope.facts.get(node.func)
-        name = dotted_name(node.func)
+        raw = dotted_name(node.func)
+        name = _caller(scope, raw)
         is_module = fact is not None and fact.value.kind is Kind.MODULE
+        if fact is not None and fact.value.kind is Kind.FUNCTION:
+            yield from module_calls_through_helpers(scope, node, _module_calls)
         # A name an optimizer was built over (`self.D` of a plain trainer class) is a module too.
-        if name is not None and (is_module or any(name in owners for owners in scope.optimizers.values())):
+        elif name is not None and (is_module or any(raw in owners or name in owners for owners in scope.optimizers.values())):
             qualname = fact.value.qualname if is_module and fact.value.qualname and fact.value.qualname.startswith("torch.") else None
             argument = scope.facts.get(node.args[0].value) if node.args else None
             grad = argument is not None and argument.value.grad is not None
@@ -282,18 +297,19 @@ def _changes(scope: _Scope, small, line) -> Iterator[Change]:
         method = func.attr.value
         receiver = dotted_name(func.value)
         if method == "step":
-            optimizer = receiver if receiver in scope.optimizers else None
-            if optimizer is None and call.args:  # scaler.step(opt)
-                argument = dotted_name(call.args[0].value)
-                optimizer = argument if argument in scope.optimizers else None
-            if optimizer is not None:
+            found = _optimizer(scope, receiver)
+            if found is None and call.args:  # scaler.step(opt)
+                found = _optimizer(scope, dotted_name(call.args[0].value))
+            if found is not None:
+                optimizer, owners = found
                 kind = "fused-step" if FUSED + optimizer in scope.optimizers else "step"
-                for owner in scope.optimizers[optimizer]:
+                for owner in owners:
                     text = f"`{code_of(call)}` changes the parameters of `{owner}`"
-                    yield Change(small, line, text, owner, None, kind)
+                    yield Change(small, line, text, owner, None, kind, updates=owners)
             continue
-        if method in _STATE_CHANGING_METHODS and receiver is not None and _is_module(scope, func.value):
-            yield Change(small, line, f"`{code_of(call)}` changes the state of `{receiver}` in place", receiver, None, "module")
+        if method in _STATE_CHANGING_METHODS and _caller(scope, receiver) is not None and _is_module(scope, func.value):
+            owner = _caller(scope, receiver)
+            yield Change(small, line, f"`{code_of(call)}` changes the state of `{owner}` in place", owner, None, "module")
             continue
         qualname = dotted_name(func)
         if qualname is not None and ".init." in f".{qualname}" and method.endswith("_") and call.args:
@@ -307,6 +323,26 @@ def _changes(scope: _Scope, small, line) -> Iterator[Change]:
         for target in small.targets:
             if isinstance(target.target, cst.Subscript):
                 yield from _tensor_change(scope, small, line, target.target, small)
+    yield from changes_through_helpers(scope, small, line, _changes)
+
+
+def _caller(scope: _Scope, name: Optional[str]) -> Optional[str]:
+    """A name of the scope's code by the analysed caller's names (itself outside helpers)."""
+    if name is None or scope.rename is None:
+        return name
+    return scope.rename(name)
+
+
+def _optimizer(scope: _Scope, name: Optional[str]) -> Optional[tuple[str, tuple[str, ...]]]:
+    """The optimizer called ``name`` and the modules it updates, by the caller's names. Inside
+    a method, `self.d_opt` is known by that name from `__init__`; its modules are renamed."""
+    renamed = _caller(scope, name)
+    if renamed is not None and renamed in scope.optimizers:
+        return renamed, scope.optimizers[renamed]
+    if scope.rename is not None and name in scope.optimizers:
+        owners = tuple(owner for owner in map(scope.rename, scope.optimizers[name]) if owner is not None)
+        return name, owners
+    return None
 
 
 def _tensor_change(scope: _Scope, small, line, tensor: cst.BaseExpression, node) -> Iterator[Change]:
@@ -326,7 +362,9 @@ def _tensor_change(scope: _Scope, small, line, tensor: cst.BaseExpression, node)
         root = tensor.value
         while isinstance(root, (cst.Subscript, cst.Call)):
             root = root.value if isinstance(root, cst.Subscript) else root.func
-        owner = dotted_name(root)
+        owner = _caller(scope, dotted_name(root))
+        if owner is not None and never_saved(scope.facts, tensor.value, tensor.attr.value):
+            return
         if owner is not None and (_is_module(scope, root) or _is_module(scope, tensor.value)):
             yield Change(small, line, f"`{code_of(node)}` changes `{code_of(tensor)}` in place", owner, None, "edit")
         return
@@ -335,18 +373,21 @@ def _tensor_change(scope: _Scope, small, line, tensor: cst.BaseExpression, node)
         return
     text = f"`{code_of(node)}` changes `{name}` in place"
     site = scope.sites.get(id(small))
-    owners = list(_loop_parameter_owners(scope.module, site, name))
+    found_owners = (_caller(scope, owner) for owner in _loop_parameter_owners(scope.module, site, name))
+    owners = [owner for owner in found_owners if owner is not None]
     for owner in owners:
         yield Change(small, line, text + f" (a parameter of `{owner}`)", owner, None, "edit")
     fact = scope.facts.get(tensor)
     if owners or fact is None or fact.value.kind is not Kind.TENSOR:
         return
     if isinstance(tensor, cst.Attribute) and _is_module(scope, tensor.value):
-        yield Change(small, line, text, dotted_name(tensor.value) or name, tensor.attr.value, "edit")
+        owner = _caller(scope, dotted_name(tensor.value) or name)
+        if owner is not None:
+            yield Change(small, line, text, owner, tensor.attr.value, "edit")
         return
-    if fact.value.saved_by is not None and (site is None or not site.grad_enabled):
+    if fact.value.saved_by is not None and (site is None or not site.grad_enabled) and _caller(scope, name) is not None:
         # With grad mode on, the in-place rules (IPF001/IPF002/IPF006) report this change.
-        yield Change(small, line, text, name, None, "tensor")
+        yield Change(small, line, text, _caller(scope, name), None, "tensor")
 
 
 def _loop_parameter_owners(module: cst.Module, site: Optional[Site], name: str) -> Iterator[str]:
@@ -384,7 +425,7 @@ def _arm(scope: _Scope, change: Change) -> None:
                 scope.armed.append((change, node, f"`{code_of(node.statement)}`"))
             continue
         for call in node.calls:
-            if _saves_changed_state(call, change):
+            if saves_changed_state(call, change):
                 scope.armed.append((change, node, f"`{_code_call(node.statement, call)}`"))
                 break
 
@@ -398,25 +439,6 @@ def _saved_by(scope: _Scope, change: Change):
             if fact is not None and fact.value.saved_by is not None:
                 return fact.value.saved_by.node
     return None
-
-
-def _saves_changed_state(call: ModuleCall, change: Change) -> bool:
-    """Whether the module call may have saved the state the change writes."""
-    if call.name == change.owner:
-        if call.qualname is None:
-            return True
-        roles = saved_tensors.saves_for_call("module", call.qualname, args=["tensor"], keywords=())
-        if roles is None:
-            return True
-
-        def requires_grad(param: str) -> bool:
-            return call.input_requires_grad if param == "input" else True
-
-        params = [change.attribute] if change.attribute else [p for p in roles.saved_params if p != "input"]
-        return any(p in roles.saved_params and roles.is_saved(p, requires_grad) for p in params)
-    # A submodule of what was called (`D.fc.weight` edited, `D(x)` called), or a module that
-    # contains what was called (`D.parameters()` stepped, `D.fc(x)` called).
-    return change.owner.startswith(call.name + ".") or call.name.startswith(change.owner + ".")
 
 
 def _run_backward(scope: _Scope, small, loss: Optional[str], retain: bool) -> None:
@@ -436,6 +458,10 @@ def _run_backward(scope: _Scope, small, loss: Optional[str], retain: bool) -> No
 def _code_call(statement: cst.CSTNode, call: ModuleCall) -> str:
     for node in walk(statement):
         if isinstance(node, cst.Call) and dotted_name(node.func) == call.name:
+            return code_of(node)
+    # Run inside a helper: the helper's call, which is given the module or reaches it by `self`.
+    for node in walk(statement):
+        if isinstance(node, cst.Call) and any(name == call.name.split(".")[0] for name in read_names(node)):
             return code_of(node)
     return call.name
 

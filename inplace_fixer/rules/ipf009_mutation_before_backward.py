@@ -6,6 +6,7 @@ import libcst as cst
 
 from inplace_fixer.inference import Reason
 from inplace_fixer.model import BREAKS_BACKWARD, SILENT_WRONG_GRADIENT, Applicability
+from inplace_fixer.pending_advice import detach_advice
 from inplace_fixer.pending_graphs import Breakage, find_breakages
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code
 
@@ -60,8 +61,21 @@ class MutationBeforeBackward(Rule):
     Not reported: all backwards before any step; the forward recomputed after the change;
     `.detach()`ed inputs; a change after the backward; `.data` (IPF007); biases no op saves
     (Linear, Conv and BatchNorm biases); anything inside
-    `torch.autograd.graph.allow_mutation_on_saved_tensors()`. One function or script at a time:
-    a step inside a helper is not seen from its caller yet.
+    `torch.autograd.graph.allow_mutation_on_saved_tensors()`.
+
+    ## Through helpers and methods
+    A call to a function or method of the same file counts with what the callee does (a step, an
+    in-place parameter edit, `load_state_dict`, `nn.init.*_`, `model.apply(init_fn)`), through
+    helpers calling helpers up to 3 calls deep. The finding is on the call, names the line in
+    the helper, and its fix is advice: moving a call is not provably local. A helper that runs a
+    forward counts as the caller's forward. A method's `self.teacher` is the caller's `teacher`
+    when the caller built the object once (`ema = EMA(student, teacher)`) and `__init__` set the
+    attribute from that parameter.
+
+    ## The GAN without `.detach()`
+    When the discriminator's loss reads `fake = G(z)` as it is and G's optimizer stepped before
+    that loss's backward, the advice is to detach `fake` for the discriminator (`D(fake.detach())`),
+    not to move the step: D's loss needs no gradient for G.
     """
 
     code = "IPF009"
@@ -116,11 +130,12 @@ class MutationBeforeBackward(Rule):
     def _report(self, breakage: Breakage) -> None:
         change = breakage.change
         backward = code(breakage.backward)
-        message = (
-            f"{change.what}, which {breakage.saver} saved on line {{grad}} for `{breakage.loss}`; "
-            f"`{backward}` runs that backward later and will raise"
+        # The engine fills {grad} from a Reason, which also renders the helper's line ({via}).
+        message = f"{{grad}}; `{backward}` runs that backward later and will raise"
+        saved_line = Reason(
+            f"{change.what}, which {breakage.saver} saved on line {{line}} for `{breakage.loss}`",
+            breakage.saved_by, via=change.inside,
         )
-        saved_line = Reason("{line}", breakage.saved_by)
         if change.kind == "fused-step":
             # Fused optimizers update the weights without bumping their version counter.
             message = message.replace(
@@ -147,9 +162,13 @@ class MutationBeforeBackward(Rule):
             f"move `{what}` after `{code(breakage.backward)}`, or compute `{breakage.loss}` after it "
             f"(run its forward again after the change)"
         )
-        if change.kind == "step":
+        detach = detach_advice(breakage, self.context.module, self.context.facts)
+        if detach is not None:
+            advice = f"{detach}; or {advice}"
+        elif change.kind == "step":
             advice += f"; in a GAN, also detach what the other network's loss reads from `{change.owner}`'s inputs"
-        if moved is None:
+        if moved is None or detach is not None:
+            # Moving the step would not help where the loss should not reach the stepped network.
             return ProposedFix(Applicability.DISPLAY_ONLY, advice, statement, statement, summary=f"(by hand) {advice}")
         original, replacement, more = moved
         reason = (
@@ -163,6 +182,8 @@ class MutationBeforeBackward(Rule):
 def _moved_after_backward(breakage: Breakage) -> Optional[tuple]:
     """The change's line removed and put right after the backward's, when both are lines of the
     same block, the change comes first, and nothing between them mentions what changes."""
+    if breakage.change.inside is not None:
+        return None  # a helper call: what else the helper does may depend on where it runs
     change_line, backward_line = breakage.change.line, _line_of(breakage)
     if not isinstance(change_line, cst.SimpleStatementLine) or len(change_line.body) != 1:
         return None

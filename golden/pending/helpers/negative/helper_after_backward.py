@@ -1,0 +1,22 @@
+import torch
+import torch.nn as nn
+
+# torch 2.13: runs: clip_weights() clamps the critic's weights only after the backward that
+# needed them.
+torch.manual_seed(0)
+
+
+def clip_weights(model, c=0.01):
+    with torch.no_grad():
+        for p in model.parameters():
+            p.clamp_(-c, c)
+
+
+critic = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
+opt = torch.optim.RMSprop(critic.parameters(), lr=5e-5)
+for step in range(2):
+    loss = -critic(torch.randn(4, 3)).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    clip_weights(critic)
