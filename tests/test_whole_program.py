@@ -328,3 +328,21 @@ def test_a_key_that_is_a_string_either_way_makes_a_dict() -> None:
         Attention()(None, Shared())
         """
     ) == []
+
+
+def test_a_nested_function_sees_the_modules_names() -> None:
+    # Its closure is the enclosing function's names over the module's: `torch` inside `inner` is
+    # torch (it was unknown, so the sigmoid's save was missed; torch/cuda/graphs.py crashed on it).
+    assert lines(
+        """
+        import torch
+        def outer(w):
+            def inner(x):
+                y = torch.sigmoid(x)
+                y.mul_(2)
+                return y
+            return inner(w)
+        w = torch.randn(3, requires_grad=True)
+        outer(w).sum().backward()
+        """
+    ) == [(6, "IPF002")]

@@ -55,7 +55,7 @@ class DefinitionsMixin:
             if isinstance(star, cst.Param):
                 names.append(star.name.value)
         info = FunctionInfo(node, node.name.value, frozenset(names), class_name, is_module, class_node)
-        closure = dict(state.env) if state.function else state.globals
+        closure = self._closure(state)
         ref = FunctionRef(info, closure, kind=method_kind(node) if class_name is not None else "function", facts=self.facts)
         if class_name is None:
             state.env[node.name.value] = Value(Kind.FUNCTION, function=ref)
@@ -65,8 +65,15 @@ class DefinitionsMixin:
     def _lambda(self, node: cst.Lambda, state: State) -> Value:
         names = [p.name.value for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)]
         info = FunctionInfo(node, "<lambda>", frozenset(names))  # type: ignore[arg-type]
-        closure = dict(state.env) if state.function else state.globals
+        closure = self._closure(state)
         return Value(Kind.FUNCTION, function=FunctionRef(info, closure, kind="lambda"))
+
+    @staticmethod
+    def _closure(state: State) -> Env:
+        """What a function defined here sees besides its own names: at module level the module's
+        names; inside a function, the enclosing function's names as they are now, over the
+        module's (a nested function still reads `torch` and the file's own functions)."""
+        return {**state.globals, **state.env} if state.function else state.globals
 
     def _function_grad_mode(
         self, info: FunctionInfo, facts: Optional[dict] = None, standalone: bool = False
@@ -154,8 +161,10 @@ class DefinitionsMixin:
         self._site(node, state)
         is_module = is_autograd_function = library_base = False
         bases: list[str] = []
+        base_values: list[Value] = []
         for base in node.bases:
             value = self._resolve_api(self._expr(base.value, state))
+            base_values.append(value)
             if value.kind in (Kind.MODULE_CLASS, Kind.CLASS) and value.qualname in self.classes:
                 bases.append(value.qualname)  # type: ignore[arg-type]
                 parent = self.classes[value.qualname]  # type: ignore[index]
@@ -173,9 +182,10 @@ class DefinitionsMixin:
             # A class with a forward() and a base we cannot resolve is most likely a module of a
             # library that subclasses nn.Module (PreTrainedModel, LightningModule, ...).
             has_forward = any(m.name.value == "forward" for m in methods)
+            # (The values as evaluated here: a class defined in a function analysed at a call site
+            # has its facts among that call's, not the module's.)
             is_module = has_forward and any(
-                self.facts[b.value].value.kind is Kind.API and not str(self.facts[b.value].value.qualname).startswith("builtins.")
-                for b in node.bases
+                value.kind is Kind.API and not str(value.qualname).startswith("builtins.") for value in base_values
             )
         class_name = node.name.value
         cls = ClassInfo(class_name, node, tuple(bases), is_module, is_autograd_function, state.globals, library_base=library_base)
