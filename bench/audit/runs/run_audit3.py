@@ -58,3 +58,13 @@ for name, fn in [("rwkv use_cache=True", rwkv), ("pegasus_x pe", pegasus_x_pe), 
                  ("eurobert late", eurobert_late), ("falcon new_arch", falcon_new_arch), ("nystromformer conv", nystrom),
                  ("zoedepth attractor", zoe_layer)]:
     try_backward(name, fn)
+
+def rwkv_max_state_pattern():  # rwkv:282 alone: the max_state view is saved by torch.maximum (rwkv_linear_attention_cpu:185)
+    state4 = torch.zeros(1, 8, 2) - 1e30
+    k = torch.randn(1, 8, requires_grad=True)
+    max_state = state4[:, :, 0]
+    out = torch.maximum(max_state, k + 1.0)
+    state4[:, :, 0] = torch.maximum(max_state - 0.5, k)
+    return out.sum()
+
+try_backward("rwkv max_state pattern (state[4] write after torch.maximum saved its view)", rwkv_max_state_pattern)
