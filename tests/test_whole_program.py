@@ -346,3 +346,33 @@ def test_a_nested_function_sees_the_modules_names() -> None:
         outer(w).sum().backward()
         """
     ) == [(6, "IPF002")]
+
+
+def test_a_tensor_that_gives_only_a_dtype_brings_no_gradient() -> None:
+    # transformers Pegasus-X: sinusoidal positions built with `.type_as(inputs_embeds)`.
+    assert lines(
+        """
+        import torch
+        import torch.nn as nn
+        class Positions(nn.Module):
+            def forward(self, inputs_embeds):
+                pe = torch.zeros((4, 8), dtype=inputs_embeds.dtype)
+                div = torch.exp(torch.arange(4).type_as(inputs_embeds) * -0.5)
+                pe[:, :4] = torch.sin(torch.arange(4)[:, None] * div)
+                return pe[None].expand_as(inputs_embeds)
+        """
+    ) == []
+
+
+def test_an_annotation_by_a_dict_or_cache_class_is_not_a_tensor() -> None:
+    source = """
+    import torch.nn as nn
+    from transformers.cache_utils import {cls}
+    class Layer(nn.Module):
+        def forward(self, hidden, shared: {cls}):
+            shared[self.layer_type] = hidden
+            return hidden
+    """
+    assert lines(source.format(cls="KVSharingDict")) == []
+    assert lines(source.format(cls="DynamicCache")) == []
+    assert lines(source.format(cls="Something")) == [(6, "IPF006")]  # unknown: may be a tensor

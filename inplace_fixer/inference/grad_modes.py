@@ -52,6 +52,10 @@ def grad_mode_of(value: Value) -> Optional[bool]:
     return None
 
 
+# An annotation by a class of another package whose name says what it is: not a tensor.
+NON_TENSOR_CLASS = re.compile(r"(?:Dict|Mapping|List|Tuple|Config|Cache|Output|Kwargs)$")
+
+
 def annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interpreter, state: State) -> Optional[bool]:
     """True for Tensor annotations (also Optional[Tensor], Tensor | None), False for other known
     annotations, None when nothing can be said."""
@@ -84,6 +88,8 @@ def annotation_kind(value: Value, node: cst.BaseExpression, interpreter: Interpr
         return "module"  # type: ignore[return-value]
     if value.kind is Kind.API and value.qualname and value.qualname.startswith("builtins."):
         return False
+    if value.kind is Kind.API and value.qualname and NON_TENSOR_CLASS.search(value.qualname):
+        return False  # `shared_kv_states: KVSharingDict`, `cache: Cache`, `config: LlamaConfig`
     if isinstance(node, cst.Name) and node.value == "None":
         return None
     return None

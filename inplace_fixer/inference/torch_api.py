@@ -118,6 +118,9 @@ INTEGER_RESULT_NAMES = frozenset(
 )
 # In-place and out-of-place methods whose argument at this position (or keyword) is an index or a
 # mask: no gradient flows from it into the result.
+# Tensor methods whose tensor arguments give only a dtype, a device or a shape: no gradient flows
+# from them (`torch.arange(n).type_as(x)` does not require grad because x does).
+LIKE_ARGUMENT_METHODS = frozenset({"type_as", "expand_as", "view_as", "reshape_as", "to", "new_tensor"})
 INDEX_ARGUMENTS = {
     "scatter": (1, "index"), "scatter_add": (1, "index"), "scatter_reduce": (1, "index"),
     "index_fill": (1, "index"), "index_add": (1, "index"), "index_copy": (1, "index"), "index_reduce": (1, "index"),

@@ -185,7 +185,10 @@ def _is_size(node: cst.BaseExpression) -> bool:
 
 
 def gradient_arguments(name: str, args) -> list:
-    """The arguments of a tensor method that a gradient can flow from: not its indices or masks."""
+    """The arguments of a tensor method that a gradient can flow from: not its indices or masks,
+    nor a tensor that gives only a dtype, device or shape (`type_as(x)`)."""
+    if name in torch_api.LIKE_ARGUMENT_METHODS:
+        return []
     index = torch_api.INDEX_ARGUMENTS.get(name.rstrip("_"))
     if index is None:
         return list(args)
