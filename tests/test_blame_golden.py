@@ -4,6 +4,8 @@ events, all on lines the fix changes; a program that runs gets no event."""
 
 from __future__ import annotations
 
+import ast
+
 import difflib
 from pathlib import Path
 
@@ -35,9 +37,13 @@ INPLACE_ERRORS = (
 
 
 def _right_lines(program: Path) -> set[int]:
-    """Lines a fix touches: the static findings, and the lines its expected rewrites change."""
+    """Lines a fix touches: the static findings, the lines its expected rewrites change, and the
+    bodies of the program's functions that a finding's line calls (IPF009 reports a step or an
+    edit made inside a helper at the helper's call, where it can be moved; blame names the line
+    inside the helper that made the change)."""
     source = program.read_text(encoding="utf-8", errors="replace")
     lines = {f.start.line for f in check_source(source, str(program), Config(unsafe_fixes=True)).findings}
+    lines |= _called_function_lines(source, lines)
     stem = program.name.removesuffix(".py")
     for suffix in (".expected.py", ".unsafe.expected.py", ".rewritten.py"):
         fixed = program.with_name(stem + suffix)
@@ -47,6 +53,38 @@ def _right_lines(program: Path) -> set[int]:
                 if tag != "equal":
                     lines.update(range(i1 + 1, max(i2, i1 + 1) + 1))
     return lines
+
+
+def _called_function_lines(source: str, lines: set[int]) -> set[int]:
+    """The lines of every function of ``source`` that ``lines`` call by name, and of the functions
+    those call, and so on."""
+    tree = ast.parse(source)
+    functions = {
+        node.name: node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+    def names_on(line_numbers: set[int]) -> set[str]:
+        found = set()
+        for node in ast.walk(tree):
+            if getattr(node, "lineno", None) in line_numbers:
+                if isinstance(node, ast.Name):
+                    found.add(node.id)
+                elif isinstance(node, ast.Attribute):
+                    found.add(node.attr)
+        return found
+
+    covered: set[int] = set()
+    pending = names_on(lines)
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in functions:
+            continue
+        seen.add(name)
+        body = set(range(functions[name].lineno, functions[name].end_lineno + 1))
+        covered |= body
+        pending |= names_on(body)
+    return covered
 
 
 _RUNS: dict = {}
