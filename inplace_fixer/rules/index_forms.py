@@ -107,8 +107,29 @@ def _fresh_name(module: cst.Module, wanted: str, base: cst.BaseExpression) -> st
     """``wanted``, or ``wanted_2``, ...: a name the module does not use anywhere, except as the
     value computed first by this same fix for ``base`` (so that fixing writes one at a time, as an
     editor does, gives what fixing them all at once gives)."""
-    taken: set[str] = set()
+    taken, value_first = _names_of(module)
     reusable: dict[str, bool] = {}
+    for name, clone, write in value_first:
+        reusable[name] = reusable.get(name, True) and write is not None and fixes.follows_value_first(clone, write, base, name)
+    name, number = wanted, 1
+    while name in taken and not reusable.get(name, False):
+        number += 1
+        name = f"{wanted}_{number}"
+    return name
+
+
+# The last module's names: a module with many element writes asks for a fresh name per fix, and
+# walking the whole module each time cost more than its analysis.
+_NAMES_OF: list = [None, None]
+
+
+def _names_of(module: cst.Module) -> tuple[set[str], list]:
+    """Every name the module uses, and each `name = value` statement with the two statements
+    after it (where a value-first fix would have put its clone and its write)."""
+    if _NAMES_OF[0] is module:
+        return _NAMES_OF[1]
+    taken: set[str] = set()
+    value_first: list = []
 
     class _Names(cst.CSTVisitor):  # a plain visitor: libcst's matchers cost ~10x over a module
         def visit_Name(self, node: cst.Name) -> None:
@@ -125,20 +146,15 @@ def _fresh_name(module: cst.Module, wanted: str, base: cst.BaseExpression) -> st
             small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
             if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
                 continue
-            name = small.targets[0].target.value
             following = [
                 b.body[0] for b in body[index + 1:index + 3]
                 if isinstance(b, cst.SimpleStatementLine) and len(b.body) == 1
             ]
-            made_by_this_fix = len(following) == 2 and fixes.follows_value_first(following[0], following[1], base, name)
-            reusable[name] = reusable.get(name, True) and made_by_this_fix
+            value_first.append((small.targets[0].target.value, *(following if len(following) == 2 else (None, None))))
 
     module.visit(_Names())
-    name, number = wanted, 1
-    while name in taken and not reusable.get(name, False):
-        number += 1
-        name = f"{wanted}_{number}"
-    return name
+    _NAMES_OF[:] = [module, (taken, value_first)]
+    return taken, value_first
 
 
 def augmented_index_fix(rule, site: Site, node: cst.AugAssign, target: cst.Subscript, base_value: Value) -> Optional[ProposedFix]:
