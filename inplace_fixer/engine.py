@@ -25,6 +25,7 @@ from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding
 from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.positions import positions_and_code, positions_by_statement
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
+from inplace_fixer.source import line_offsets, physical_lines
 from inplace_fixer.suppression import is_suppressed, suppressions
 
 # Syntax that can mutate a tensor in place. A file without any skips parsing and analysis.
@@ -352,7 +353,7 @@ def _fix(
         source = original
     else:
         unchanged = None
-    offsets = _line_offsets(source)
+    offsets = line_offsets(source)
     chosen: list[tuple[int, int, str]] = []
     fixed: list[Finding] = []
     for item in located:
@@ -382,23 +383,6 @@ def _fix(
         position = end
     pieces.append(source[position:])
     return "".join(pieces), tuple(fixed)
-
-
-def _line_offsets(source: str) -> list[int]:
-    """Offset of the start of each line, plus one past the end (for an edit ending after the last line)."""
-    offsets = [0]
-    for line in physical_lines(source):
-        offsets.append(offsets[-1] + len(line))
-    return offsets
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
-def physical_lines(source: str) -> list[str]:
-    """Lines as Python and libcst count them (only \\n, \\r\\n and \\r end a line; str.splitlines
-    would also split at form feeds and Unicode separators), each with its line ending."""
-    return _LINE.findall(source)
 
 
 def _settle(

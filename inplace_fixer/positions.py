@@ -10,7 +10,6 @@ results are identical for those nodes (tests/test_positions.py compares them).
 from __future__ import annotations
 
 import ast
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
@@ -18,6 +17,8 @@ from typing import Iterable, Iterator, Optional
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
 from libcst.metadata.position_provider import WhitespaceInclusivePositionProvidingCodegenState
+
+from inplace_fixer.source import line_offsets
 
 
 @dataclass(frozen=False)
@@ -126,7 +127,7 @@ def positions_by_statement(
         if unit not in units.start:
             continue
         groups.setdefault(unit, set()).add(node)
-    line_starts = _line_starts(source)
+    line_starts = line_offsets(source)
     ranges: dict[cst.CSTNode, CodeRange] = {}
     for unit, wanted in groups.items():
         first_line, indents = units.start[unit]
@@ -154,16 +155,6 @@ def _is_last_without_newline(source: str, text: str, begin: int) -> bool:
     # The module drops the newline its last statement generates when the file has none.
     stripped = text.rstrip("\r\n")
     return stripped != text and begin + len(stripped) == len(source) and source.startswith(stripped, begin)
-
-
-def _line_starts(source: str) -> list[int]:
-    starts = [0]
-    for match in _LINE_END.finditer(source):
-        starts.append(match.end())
-    return starts
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def _lines_before_first_token(unit: cst.CSTNode) -> int:

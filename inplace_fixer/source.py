@@ -1,7 +1,8 @@
-"""How messages quote the user's code."""
+"""How messages quote the user's code, and how its text divides into lines."""
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
@@ -13,3 +14,20 @@ def code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:
     """Source text of a node on one line, shortened to ``limit`` characters (None: whole)."""
     text = " ".join(_EMPTY.code_for_node(node).split())
     return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def physical_lines(source: str) -> list[str]:
+    """Lines as Python and libcst count them (only \\n, \\r\\n and \\r end a line; str.splitlines
+    would also split at form feeds and Unicode separators), each with its line ending."""
+    return _LINE.findall(source)
+
+
+def line_offsets(source: str) -> list[int]:
+    """Offset of the start of each line, plus one past the end (for an edit ending after the last line)."""
+    offsets = [0]
+    for line in physical_lines(source):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
