@@ -95,22 +95,15 @@ class ExpressionsMixin:
             return NUMBER
         if kind is cst.SimpleString:
             return OTHER
-        if isinstance(node, cst.Name):
-            self.mentioned.add(node.value)
-            return self._lookup(node.value, state)
-        if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+        # (libcst's node classes have no subclasses: the exact types above need no isinstance.)
+        if kind is cst.Imaginary:
             return NUMBER
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        if isinstance(node, (cst.ConcatenatedString, cst.FormattedString)):
             if isinstance(node, cst.FormattedString):
                 for part in node.parts:
                     if isinstance(part, cst.FormattedStringExpression):
                         self._expr(part.expression, state)
             return OTHER
-        if isinstance(node, cst.Attribute):
-            self.mentioned.add(node.attr.value)
-            return self._attribute(node, state)
-        if isinstance(node, cst.Call):
-            return self._call(node, state)
         if isinstance(node, cst.Subscript):
             return self._subscript(node, state)
         if isinstance(node, cst.BinaryOperation):
