@@ -199,3 +199,73 @@ def test_the_helpers_own_file_is_unchanged(tmp_path: Path) -> None:
     write_package(tmp_path, {"pkg/__init__.py": "", "pkg/helpers.py": HELPERS, "pkg/caller.py": CALLER})
     # Checked on its own, the helper has no caller: its arguments are unknown, nothing is reported.
     assert check(tmp_path / "pkg" / "helpers.py") == ()
+
+
+LIBRARY = '''
+import torch
+from torch import nn
+
+SCALE = 2.0
+
+
+def unused_helper(t):
+    return t.mul_(9)
+
+
+def gate(t):
+    return torch.sigmoid(t * SCALE)
+
+
+class Unused(nn.Module):
+    def forward(self, x):
+        return x
+
+
+@torch.no_grad()
+def decorated_unused(t):
+    return t
+
+
+class Gated(nn.Module):
+    """Uses gate()."""
+
+    def forward(self, x):
+        return gate(x)
+
+
+__all__ = ["Gated", "Unused", "unused_helper"]
+'''
+
+
+def test_only_what_an_importer_reaches_is_read() -> None:
+    import ast
+
+    source = textwrap.dedent(LIBRARY)
+    text, covered = imports.reachable_text(source, ast.parse(source), frozenset({"Gated"}))
+    assert len(text.splitlines()) == len(source.splitlines()), "line numbers stay the file's"
+    assert "class Gated" in text and "def gate" in text, "what Gated reads, transitively"
+    assert "SCALE = 2.0" in text and "import torch" in text and "__all__" in text, "other statements are kept"
+    assert "unused_helper" not in text.replace('"unused_helper"', ""), "a name only in a string reaches nothing"
+    assert "class Unused" not in text and "decorated_unused" not in text and "@torch.no_grad()" not in text
+    assert {"Gated", "gate", "SCALE"} <= covered and "Unused" not in covered
+    ast.parse(text)
+    # Everything reached: the text is the file's own.
+    assert imports.reachable_text(source, ast.parse(source), None) == (source, None)
+
+
+def test_a_name_a_first_importer_did_not_take_is_read_when_another_takes_it(tmp_path: Path) -> None:
+    library = textwrap.dedent(LIBRARY)
+    first = "import torch\nfrom .library import Gated\n\nw = torch.randn(3, requires_grad=True)\ny = Gated()(w)\ny.mul_(2)\ny.sum().backward()\n"
+    second = "import torch\nfrom .library import unused_helper\n\nw = torch.randn(3, requires_grad=True)\nunused_helper(torch.exp(w)).sum().backward()\n"
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/library.py": library, "pkg/first.py": first, "pkg/second.py": second})
+    sigmoid = next(n for n, line in enumerate(library.splitlines(), 1) if "torch.sigmoid" in line)
+    helper = next(n for n, line in enumerate(library.splitlines(), 1) if "t.mul_(9)" in line)
+    findings = check(tmp_path / "pkg" / "first.py")
+    assert [(f.start.line, f.code, f.category) for f in findings] == [(6, "IPF002", BREAKS_BACKWARD)]
+    assert f"torch.sigmoid (line {sigmoid} of library.py)" in findings[0].message
+    # The second importer takes a function the first did not: the module is read again with it.
+    findings = check(tmp_path / "pkg" / "second.py")
+    assert [(f.start.line, f.code, f.category) for f in findings] == [(5, "IPF002", BREAKS_BACKWARD)]
+    assert f"line {helper} of library.py" in findings[0].message
+    # Nodes of the first reading are still placed in messages.
+    assert f"torch.sigmoid (line {sigmoid} of library.py)" in check(tmp_path / "pkg" / "first.py")[0].message

@@ -109,7 +109,9 @@ class Interpreter(
             # `from pkg import mod`: a submodule rather than a name defined in pkg/__init__.py.
             submodule = self.resolver.find(Path(self.path), f"{module}.{name}" if not module.endswith(".") else module + name)
             return Value(Kind.API, qualname=f"{module}.{name}") if submodule is not None else None
-        exports = self.resolver.exports(target, self.import_depth + 1, _imported_interpreter(self.resolver))
+        exports = self.resolver.exports(
+            target, self.import_depth + 1, _imported_interpreter(self.resolver), self._names_taken(module, name)
+        )
         if exports is None:
             return None
         for class_name, info in exports.classes.items():
@@ -119,6 +121,22 @@ class Interpreter(
         if value is None or value.kind not in (Kind.FUNCTION, Kind.CLASS, Kind.MODULE_CLASS, Kind.MODULE, Kind.OBJECT):
             return None
         return value
+
+    def _names_taken(self, module: str, name: str) -> Optional[frozenset[str]]:
+        """What this file takes from ``module`` (``name``, and the other names its imports bind
+        from there): only their definitions need reading. None when the module itself is bound
+        to a name, so that any of its attributes may be used."""
+        prefix = module + "."
+        taken = {name}
+        for value in self.module_names.values():
+            qualname = value.qualname
+            if value.kind is not Kind.API or qualname is None:
+                continue
+            if qualname == module:
+                return None
+            if qualname.startswith(prefix) and "." not in qualname[len(prefix):]:
+                taken.add(qualname[len(prefix):])
+        return frozenset(taken)
 
     def run(self) -> dict[cst.CSTNode, NodeFact]:
         state = State(env=self.module_names, globals={}, function=None)
