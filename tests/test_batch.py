@@ -64,6 +64,17 @@ def test_the_pool_really_runs_files_in_other_processes_and_keeps_their_order(tmp
     assert len(seen) == 40
 
 
+def test_the_largest_chunks_go_to_the_workers_first(tmp_path: Path) -> None:
+    sizes = [10, 3000, 0, 500]
+    chunks = []
+    for index, size in enumerate(sizes):
+        path = tmp_path / f"m{index}.py"
+        path.write_text("x" * size)
+        chunks.append([(path, None)])
+    chunks.append([(tmp_path / "vanished.py", None)])
+    assert pool.largest_first(chunks) == [1, 3, 0, 2, 4]
+
+
 def test_jobs_must_be_positive() -> None:
     result = CliRunner().invoke(cli.cli, ["check", "examples/", "--jobs", "0"])
     assert result.exit_code == 2 and "must be 1 or more" in result.output

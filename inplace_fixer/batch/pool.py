@@ -4,7 +4,9 @@ is the same whatever ran it; ``on_done`` sees each outcome as it arrives (for th
 the resume journal), in completion order.
 
 Files go to workers in small chunks: one message per chunk keeps the overhead of a pool low, and
-small chunks keep both workers busy until the end.
+small chunks keep both workers busy until the end. A chunk holds neighbouring files (a package's
+files import each other, and each worker keeps its own cache of what it read of them), and the
+largest chunks go first, so that no worker is left with a long file while the other waits.
 """
 
 from __future__ import annotations
@@ -113,6 +115,20 @@ def _chunks(tasks: Sequence[tuple[Path, Planned]], workers: int) -> list[list[tu
     return [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
 
 
+def largest_first(chunks: Sequence[Sequence[tuple[Path, Planned]]]) -> list[int]:
+    """The chunks' indices, the chunk with the most bytes to read first (the size on disk is
+    what the cost of a file follows; a file that vanished counts as empty)."""
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return 0
+
+    totals = [sum(size(path) for path, _ in chunk) for chunk in chunks]
+    return sorted(range(len(chunks)), key=lambda index: (-totals[index], index))
+
+
 def _run_in_pool(job: Job, tasks: Sequence[tuple[Path, Planned]], workers: int, on_done: OnDone) -> list[Any]:
     chunks = _chunks(tasks, workers)
     results: list[list[Any] | None] = [None] * len(chunks)
@@ -122,7 +138,9 @@ def _run_in_pool(job: Job, tasks: Sequence[tuple[Path, Planned]], workers: int, 
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=watch_run, initargs=lifeline
     ) as pool:
-        pending: dict[Future, int] = {pool.submit(run_chunk, job, chunk): index for index, chunk in enumerate(chunks)}
+        pending: dict[Future, int] = {
+            pool.submit(run_chunk, job, chunks[index]): index for index in largest_first(chunks)
+        }
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
