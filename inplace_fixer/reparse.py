@@ -161,8 +161,8 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     why = _mismatch(old.module, piece, at_start, at_end, _first_block(body), first, stop)
     if why is not None:
         return why
-    first_line = layout.lines[first] if not at_start else 1
-    piece_layout = _layout(piece, text, piece_tree.body, first_line, begin)
+    start_line = layout.lines[first] if not at_start else 1
+    piece_layout = _layout(piece, text, piece_tree.body, start_line, begin)
     if piece_layout is None:
         return "libcst does not reproduce the edited statements"
     statements = list(piece.body)
@@ -183,7 +183,7 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
                 _shift_lines(statement, new_lines)
     piece_starts, piece_lines = list(piece_layout.starts), list(piece_layout.lines)
     if not at_start:  # the stretch's header is its first statement's now
-        piece_starts[0], piece_lines[0] = begin, first_line
+        piece_starts[0], piece_lines[0] = begin, start_line
     new_layout = _Layout(
         starts=(*layout.starts[:first], *piece_starts[:-1], *(s + delta for s in layout.starts[stop + 1 :])),
         lines=(*layout.lines[:first], *piece_lines[:-1], *(n + new_lines for n in layout.lines[stop + 1 :])),
@@ -294,10 +294,10 @@ def _common_ends(old: str, new: str) -> tuple[int, int]:
 
 
 def _layout(
-    module: cst.Module, source: str, ast_body: Sequence[ast.stmt], first_line: int, offset: int
+    module: cst.Module, source: str, ast_body: Sequence[ast.stmt], start_line: int, offset: int
 ) -> Optional[_Layout]:
     """The layout of ``module`` (parsed from ``source``, which begins at ``offset`` and line
-    ``first_line`` of the file), with its AST statements shifted to the file's lines; None when
+    ``start_line`` of the file), with its AST statements shifted to the file's lines; None when
     libcst's code for the module is not ``source`` (a form feed it drops, for one)."""
     state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
     for line in module.header:
@@ -317,7 +317,7 @@ def _layout(
     if "".join(tokens) != source:
         return None
     starts, lines = [], []
-    position, line = 0, first_line
+    position, line = 0, start_line
     previous = 0
     for count in token_counts:
         text = "".join(tokens[previous:count])
@@ -326,12 +326,12 @@ def _layout(
         starts.append(min(position, len(source)) + offset)
         lines.append(line)
         previous = count
-    if first_line != 1:
+    if start_line != 1:
         for statement in ast_body:
-            _shift_lines(statement, first_line - 1)
+            _shift_lines(statement, start_line - 1)
     groups: list[list[ast.stmt]] = [[] for _ in module.body]
     for statement in ast_body:
-        index = bisect_right(lines, _first_line_of(statement), 0, len(groups)) - 1
+        index = bisect_right(lines, first_line(statement), 0, len(groups)) - 1
         if not 0 <= index < len(groups):
             return None
         groups[index].append(statement)
@@ -340,7 +340,8 @@ def _layout(
     return _Layout(tuple(starts), tuple(lines), tuple(tuple(group) for group in groups))
 
 
-def _first_line_of(statement: ast.stmt) -> int:
+def first_line(statement: ast.stmt) -> int:
+    """The line a statement's code begins on: its first decorator's, if it has any."""
     decorators = getattr(statement, "decorator_list", None)
     return min(decorator.lineno for decorator in decorators) if decorators else statement.lineno
 

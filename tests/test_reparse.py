@@ -253,3 +253,56 @@ def test_a_file_whose_first_block_changes_its_indentation_falls_back() -> None:
     text = "import a\n\n\ndef f():\n  x = 1\n\n\ndef g():\n    y = 2\n"
     parses = opened(text)
     assert check_step(parses, text.replace("def f():\n  x = 1\n", "f = 1\n")) != "incremental"
+
+
+# ---------------------------------------------------------------------------- the engine
+
+from inplace_fixer import check_source  # noqa: E402
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+FINDING_FILES = tuple(sorted(str(p) for p in EXAMPLES_DIR.glob("*.py"))) + (str(MODULES / "adaptive.py"),)
+FINDING_INSERTS = INSERTS + ("        h.mul_(w)\n", "    y *= 3\n", "x.add_(1)\n", "        x[0] = 1\n", "  # noqa\n")
+
+
+@st.composite
+def engine_sessions(draw):
+    path = draw(st.sampled_from(FINDING_FILES))
+    edits = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(KINDS), st.sampled_from(ANCHORS), st.integers(0, 10**6),
+                st.sampled_from(FINDING_INSERTS), st.integers(1, 40),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    return path, edits
+
+
+@seed(9)
+@fuzz_settings(max_examples=max(6, EXAMPLES // 4), seed=9)
+@given(engine_sessions())
+def test_findings_are_the_same_with_the_incremental_parse(session) -> None:
+    path, edits = session
+    history = [Path(path).read_text(encoding="utf-8")]
+    parses = DocumentParses()
+    for step in range(len(edits) + 1):
+        if step:
+            history.append(apply_edit(history, *edits[step - 1], crlf=False))
+        text = history[-1]
+        reused = check_source(text, "model.py", fix=False, parses=parses)
+        full = check_source(text, "model.py", fix=False)
+        assert (reused.error, reused.findings) == (full.error, full.findings)
+
+
+def test_the_engine_takes_the_incremental_path_in_a_function_body() -> None:
+    text = (EXAMPLES_DIR / "rnn_loop.py").read_text(encoding="utf-8")
+    parses = DocumentParses()
+    first = check_source(text, "model.py", fix=False, parses=parses)
+    new = edited(text, r"^            outputs\[t\] = h", lambda line: ["            _x = 1\n", line])
+    second = check_source(new, "model.py", fix=False, parses=parses)
+    assert parses.outcome == "incremental"
+    assert [f.code for f in second.findings] == [f.code for f in first.findings] == ["IPF006"]
+    assert second.findings[0].start.line == first.findings[0].start.line + 1
+    assert second.findings == check_source(new, "model.py", fix=False).findings
