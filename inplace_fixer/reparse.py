@@ -3,8 +3,8 @@
 An edit in an editor changes a few characters of a long file; parsing the whole file again with
 libcst costs about 300 ms for 5,000 lines. ``DocumentParses`` keeps the last parse of one open
 document (its text, libcst module and Python AST, and where each top-level statement's text
-begins) and, for a new text, parses again only the top-level statements the edit touches, plus
-one neighbour on each side, as a small module of its own. The new module is the old one with
+begins) and, for a new text, parses again only the top-level statements the edit touches, as a
+small module of its own. The new module is the old one with
 that stretch of its body replaced, so every untouched statement keeps its node *identity* (what
 the analysis knew about it stays attached to it).
 
@@ -135,12 +135,13 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     old_end = len(old.source) - suffix  # the changed characters are old.source[prefix:old_end]
     delta = len(source) - len(old.source)
     # The statements whose text holds a changed character (an edit in the header or footer
-    # touches the first or last statement), and one unchanged neighbour on each side: an
-    # insertion at a statement boundary may belong to the statement before it.
+    # touches the first or last statement). Text inserted at a statement's start may belong to
+    # the statement before it (an indented line joins its block, or its block's footer), and
+    # lines after the stretch may join the stretch's last block: an indented line in the gap
+    # before the stretch (in the new text) or after it (unchanged) takes in one more statement.
     first = max(0, bisect_right(layout.starts, prefix, 0, last + 1) - 1)
     stop = min(last, bisect_right(layout.starts, old_end, 0, last + 1) - 1)
-    first, stop = max(0, first - 1), min(last, stop + 1)
-    while first > 0 and _indented_gap(old.source, layout.starts[first]):
+    while first > 0 and _indented_gap(source, layout.starts[first]):
         first -= 1
     while stop < last and _indented_gap(old.source, layout.starts[stop + 1]):
         stop += 1
