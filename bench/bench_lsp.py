@@ -268,7 +268,7 @@ async def main() -> None:
     DEBOUNCE_SECONDS = importlib.import_module("inplace_fixer.lsp.server").DEBOUNCE_SECONDS
     rng = random.Random(arguments.seed)
     debounce, keystrokes = DEBOUNCE_SECONDS * 1000, KEYSTROKE_INTERVAL * 1000
-    print(f"code measured: {root}")
+    print(f"code measured: {Path(importlib.import_module('inplace_fixer').__file__).parent}")
     print(f"debounce {debounce:.0f} ms; in bursts, keystrokes {keystrokes:.0f} ms apart")
     for size in SIZES:
         result = await measure(size, arguments.edits, arguments.bursts, rng, root)

@@ -181,7 +181,7 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     if new_lines:
         for group in after:
             for statement in group:
-                _shift_lines(statement, new_lines)
+                ast.increment_lineno(statement, new_lines)
     piece_starts, piece_lines = list(piece_layout.starts), list(piece_layout.lines)
     if not at_start:  # the stretch's header is its first statement's now
         piece_starts[0], piece_lines[0] = begin, start_line
@@ -329,7 +329,7 @@ def _layout(
         previous = count
     if start_line != 1:
         for statement in ast_body:
-            _shift_lines(statement, start_line - 1)
+            ast.increment_lineno(statement, start_line - 1)
     groups: list[list[ast.stmt]] = [[] for _ in module.body]
     for statement in ast_body:
         index = bisect_right(lines, first_line(statement), 0, len(groups)) - 1
@@ -345,21 +345,3 @@ def first_line(statement: ast.stmt) -> int:
     """The line a statement's code begins on: its first decorator's, if it has any."""
     decorators = getattr(statement, "decorator_list", None)
     return min(decorator.lineno for decorator in decorators) if decorators else statement.lineno
-
-
-def _shift_lines(node: ast.AST, lines: int) -> None:
-    """``ast.increment_lineno`` without its generator per node (this runs over the rest of the
-    file after every edit that adds or removes lines)."""
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        if "lineno" in node._attributes:
-            node.lineno += lines  # type: ignore[attr-defined]
-            if node.end_lineno is not None:  # type: ignore[attr-defined]
-                node.end_lineno += lines  # type: ignore[attr-defined]
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)

@@ -126,21 +126,22 @@ def apply_edit(history: list[str], kind: str, anchor: str, choice: int, insert: 
     return text[:at] + insert + text[at:]
 
 
+def edit_lists(inserts: tuple[str, ...], max_size: int):
+    return st.lists(
+        st.tuples(
+            st.sampled_from(KINDS), st.sampled_from(ANCHORS), st.integers(0, 10**6),
+            st.sampled_from(inserts), st.integers(1, 40),
+        ),
+        min_size=1,
+        max_size=max_size,
+    )
+
+
 @st.composite
 def edit_sessions(draw):
     name = draw(st.sampled_from(FILES))
     kind = draw(st.sampled_from(("plain", "plain", "crlf", "no-final-newline", "tabs")))
-    edits = draw(
-        st.lists(
-            st.tuples(
-                st.sampled_from(KINDS), st.sampled_from(ANCHORS), st.integers(0, 10**6),
-                st.sampled_from(INSERTS), st.integers(1, 40),
-            ),
-            min_size=1,
-            max_size=6,
-        )
-    )
-    return name, kind, edits
+    return name, kind, draw(edit_lists(INSERTS, 6))
 
 
 @seed(8)
@@ -266,18 +267,7 @@ FINDING_INSERTS = INSERTS + ("        h.mul_(w)\n", "    y *= 3\n", "x.add_(1)\n
 
 @st.composite
 def engine_sessions(draw):
-    path = draw(st.sampled_from(FINDING_FILES))
-    edits = draw(
-        st.lists(
-            st.tuples(
-                st.sampled_from(KINDS), st.sampled_from(ANCHORS), st.integers(0, 10**6),
-                st.sampled_from(FINDING_INSERTS), st.integers(1, 40),
-            ),
-            min_size=1,
-            max_size=4,
-        )
-    )
-    return path, edits
+    return draw(st.sampled_from(FINDING_FILES)), draw(edit_lists(FINDING_INSERTS, 4))
 
 
 @seed(9)
