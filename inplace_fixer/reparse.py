@@ -113,7 +113,9 @@ class DocumentParses:
         return updated.tree, updated.module
 
     def _fall_back(self, reason: str) -> None:
-        self._parsed = None  # the caller's full parse will be remembered instead
+        # The last parse stays (a failed update changes nothing in it): while the user types, a
+        # text that does not parse is followed by one that does, and that one differs little
+        # from the last that parsed. A full parse that succeeds replaces it (``remember``).
         self.outcome = f"full parse: {reason}"
         return None
 

@@ -69,7 +69,9 @@ def check_step(parses: DocumentParses, text: str) -> str:
         return parses.outcome
     assert expected is not None, "the incremental parse accepted a text that does not parse"
     tree, module = updated
-    assert module.code == text
+    # libcst gives every text back, but for a few characters it drops (a `\\` continuing a blank
+    # line, a form feed): there the full parse does not either, and the two must agree.
+    assert module.code == text or expected[1].code != text
     assert module.deep_equals(expected[1])
     assert ast.dump(tree, include_attributes=True) == ast.dump(expected[0], include_attributes=True)
     return parses.outcome
@@ -232,8 +234,11 @@ def test_a_broken_edit_falls_back_and_the_repair_parses_again() -> None:
     parses = opened(text)
     broken = edited(text, r"^        return ", lambda line: [line.replace("return ", "return (")])
     assert check_step(parses, broken) == "full parse: the edited statements do not parse alone"
-    assert check_step(parses, text).startswith("full parse")  # nothing was kept of the broken text
-    assert check_step(parses, edited(text, r"^        return ", lambda line: ["        _x = 1\n", line])) == "incremental"
+    # The parse of the last text that parsed is kept: the repair is parsed incrementally from it.
+    assert check_step(parses, text) == "unchanged"
+    assert check_step(parses, broken) != "incremental"
+    repaired = edited(broken, r"^        return \(", lambda line: ["        _x = 1\n", line.replace("return (", "return ")])
+    assert check_step(parses, repaired) == "incremental"
 
 
 def test_an_edit_that_opens_a_string_over_later_statements_falls_back() -> None:
