@@ -301,3 +301,20 @@ def test_the_engine_takes_the_incremental_path_in_a_function_body() -> None:
     assert [f.code for f in second.findings] == [f.code for f in first.findings] == ["IPF006"]
     assert second.findings[0].start.line == first.findings[0].start.line + 1
     assert second.findings == check_source(new, "model.py", fix=False).findings
+
+
+@pytest.mark.skipif("INPLACE_FIXER_REPARSE_EXAMPLES" not in os.environ, reason="long run only")
+def test_the_benchmark_edits_of_a_5000_line_document_give_the_full_parse() -> None:
+    """bench/bench_lsp.py's document and edits (comment, statement and number, in turn)."""
+    import random
+
+    from bench import bench_lsp
+
+    text = bench_lsp.pytorch_source(5_000)
+    rng = random.Random(0)
+    parses = opened(text)
+    outcomes = []
+    for n in range(60):
+        text = bench_lsp.edit(text, bench_lsp.EDIT_KINDS[n % 3], rng, n)
+        outcomes.append(check_step(parses, text))
+    assert outcomes.count("incremental") == len(outcomes)
