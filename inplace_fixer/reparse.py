@@ -87,9 +87,6 @@ class DocumentParses:
         self._parsed = _Parsed(source, module, tree, None)
         self._reproducible = True
 
-    def forget(self) -> None:
-        self._parsed = None
-
     def reparse(self, source: str) -> Optional[tuple[ast.Module, cst.Module]]:
         old = self._parsed
         if old is None:
