@@ -1,8 +1,10 @@
 """Language-server latency: from sending ``didChange`` to receiving ``publishDiagnostics`` for it.
 
 The documents are real PyTorch code: torch's own ``torch/nn/modules/*.py`` concatenated to
-1,000 and 5,000 lines, both holding findings. Each edit inserts a comment line somewhere in the
-file, as a user does, and the latency is taken for the diagnostics of exactly that version.
+1,000 and 5,000 lines, both holding findings. The isolated edits take turns among three kinds,
+as a user makes them: a comment line inserted anywhere, a statement (``_x = 1``) inserted in a
+function body, and a number in a function's code changed. The latency is taken for the
+diagnostics of exactly that version.
 
 Two patterns:
 - isolated edits (a pause longer than the debounce interval before each): the server analyses
@@ -10,17 +12,24 @@ Two patterns:
 - typing bursts (keystrokes 50 ms apart): diagnostics follow the last keystroke after the
   debounce interval (150 ms) plus one analysis.
 
-``check_source`` alone on the same text is timed too, to show what the server adds.
+``check_source`` alone is timed too (wall and CPU) on the same texts, once parsing each text in
+full and once reusing the previous text's parse as the server does (``parses=``), to show what
+the server adds and what the incremental parse saves. ``--root DIR`` measures the code in DIR
+(an export of another commit: ``git archive COMMIT | tar -x -C DIR``) with these same edits.
 
-    .venv/bin/python bench/bench_lsp.py [--edits 60] [--bursts 8]
+    .venv/bin/python bench/bench_lsp.py [--edits 60] [--bursts 8] [--root DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
+import importlib
 import importlib.util
+import inspect
 import random
+import re
 import statistics
 import sys
 import time
@@ -30,14 +39,12 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from inplace_fixer import check_source  # noqa: E402
-from inplace_fixer.lsp.server import DEBOUNCE_SECONDS  # noqa: E402
 
 AIM_P95_MS_1000_LINES = 100.0
 SIZES = (1_000, 5_000)
 KEYSTROKE_INTERVAL = 0.05
+DEBOUNCE_SECONDS = 0.15  # the server's (inplace_fixer/lsp/server.py), read again in main()
+EDIT_KINDS = ("comment", "statement", "number")
 
 
 def pytorch_source(lines: int) -> str:
@@ -72,13 +79,65 @@ def insert_comment(source: str, line: int, n: int) -> str:
     return "".join(lines[:line] + [f"# edit {n}\n"] + lines[line:])
 
 
+def _function_nodes(source: str):
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+
+
+def insert_statement(source: str, rng: random.Random) -> str:
+    """``_x = 1`` inserted before a statement of a function body, at its indentation."""
+    lines = source.splitlines(keepends=True)
+    places = [
+        (statement.lineno - 1, statement.col_offset)
+        for function in _function_nodes(source)
+        for statement in function.body
+        if lines[statement.lineno - 1][: statement.col_offset].isspace()
+    ]
+    line, column = rng.choice(places)
+    return "".join(lines[:line] + [" " * column + "_x = 1\n"] + lines[line:])
+
+
+def change_number(source: str, rng: random.Random) -> str:
+    """A number in a function's code replaced by another."""
+    lines = source.splitlines(keepends=True)
+    numbers = [
+        node
+        for function in _function_nodes(source)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.lineno == node.end_lineno
+    ]
+    while True:
+        node = rng.choice(numbers)
+        encoded = lines[node.lineno - 1].encode("utf-8")
+        before = encoded[: node.col_offset].decode("utf-8")
+        literal = encoded[node.col_offset : node.end_col_offset].decode("utf-8")
+        if not re.fullmatch(r"[0-9][0-9_.eE+-]*", literal):
+            continue
+        replacement = str(rng.randint(2, 999))
+        lines[node.lineno - 1] = before + replacement + encoded[node.end_col_offset :].decode("utf-8")
+        return "".join(lines)
+
+
+def edit(source: str, kind: str, rng: random.Random, n: int) -> str:
+    if kind == "comment":
+        text = insert_comment(source, rng.choice(editable_lines(source)), n)
+    elif kind == "statement":
+        text = insert_statement(source, rng)
+    else:
+        text = change_number(source, rng)
+    compile(text, "<bench>", "exec")  # every edit keeps the code valid
+    return text
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class Session:
-    def __init__(self) -> None:
+    def __init__(self, root: Path) -> None:
+        self.root = root
         self.client = LanguageClient("bench", "1")
         self.arrivals: dict[int, float] = {}
         self.findings: dict[int, int] = {}
@@ -90,7 +149,8 @@ class Session:
                 self.findings[params.version] = len(params.diagnostics)
 
     async def start(self) -> None:
-        await self.client.start_io(sys.executable, "-m", "inplace_fixer", "lsp", cwd=str(ROOT))
+        # `-m` with the root as working directory: the server runs the code in --root.
+        await self.client.start_io(sys.executable, "-m", "inplace_fixer", "lsp", cwd=str(self.root))
         await self.client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
         self.client.initialized(types.InitializedParams())
 
@@ -118,11 +178,13 @@ class Session:
         return sent
 
 
-async def measure(size: int, edits: int, bursts: int, rng: random.Random) -> dict:
+async def measure(size: int, edits: int, bursts: int, rng: random.Random, root: Path) -> dict:
     source = pytorch_source(size)
-    uri = (ROOT / "bench" / f"pytorch_{size}_lines.py").as_uri()  # never written: the text is sent
-    session = Session()
+    path = root / "bench" / f"pytorch_{size}_lines.py"  # never written: the text is sent
+    uri = path.as_uri()
+    session = Session(root)
     await session.start()
+    texts = [source]
     try:
         session.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
@@ -130,13 +192,16 @@ async def measure(size: int, edits: int, bursts: int, rng: random.Random) -> dic
             )
         )
         await session.wait_for(1)
-        version, text, isolated, burst_latencies = 1, source, [], []
+        version, text, burst_latencies = 1, source, []
+        isolated: dict[str, list[float]] = {kind: [] for kind in EDIT_KINDS}
         for n in range(edits):
             await asyncio.sleep(DEBOUNCE_SECONDS * 1.5)  # a pause: the next edit is isolated
             version += 1
-            text = insert_comment(text, rng.choice(editable_lines(text)), n)
+            kind = EDIT_KINDS[n % len(EDIT_KINDS)]
+            text = edit(text, kind, rng, n)
+            texts.append(text)
             sent = session.change(uri, text, version)
-            isolated.append((await session.wait_for(version)) - sent)
+            isolated[kind].append((await session.wait_for(version)) - sent)
         for n in range(bursts):
             await asyncio.sleep(DEBOUNCE_SECONDS * 1.5)
             line = rng.choice(editable_lines(text))
@@ -149,50 +214,75 @@ async def measure(size: int, edits: int, bursts: int, rng: random.Random) -> dic
         findings = session.findings[version]
     finally:
         await session.stop()
-    library = []
-    for _ in range(10):
-        started = time.perf_counter()
-        check_source(text, "bench.py")
-        library.append(time.perf_counter() - started)
     return {
         "lines": len(source.splitlines()),
         "findings": findings,
         "isolated": isolated,
         "bursts": burst_latencies,
-        "library": library,
+        "library": library_times(texts[: edits + 1], str(path)),
     }
+
+
+def library_times(texts: list[str], path: str) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU seconds of ``check_source`` on each edited text (the first, the opened
+    document, only primes the incremental parse): parsing in full, and reusing the last parse."""
+    engine = importlib.import_module("inplace_fixer.engine")
+    Config = importlib.import_module("inplace_fixer.model").Config
+    times: dict[str, tuple[list[float], list[float]]] = {"full parse": ([], [])}
+    for text in texts[1:]:
+        _timed(times["full parse"], lambda: engine.check_source(text, path, Config(), fix=False))
+    if "parses" in inspect.signature(engine.check_source).parameters:
+        parses = importlib.import_module("inplace_fixer.reparse").DocumentParses()
+        engine.check_source(texts[0], path, Config(), fix=False, parses=parses)
+        times["incremental"] = ([], [])
+        for text in texts[1:]:
+            _timed(times["incremental"], lambda: engine.check_source(text, path, Config(), fix=False, parses=parses))
+    return times
+
+
+def _timed(into: tuple[list[float], list[float]], call) -> None:
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    into[0].append(time.perf_counter() - wall)
+    into[1].append(time.process_time() - cpu)
 
 
 def milliseconds(values: list[float], q: float) -> float:
     return percentile(values, q) * 1000
 
 
+def spread(values: list[float]) -> str:
+    return f"p50 {milliseconds(values, 0.5):.1f} ms, p95 {milliseconds(values, 0.95):.1f} ms (n={len(values)})"
+
+
 async def main() -> None:
+    global DEBOUNCE_SECONDS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edits", type=int, default=40, help="isolated edits per document size")
+    parser.add_argument("--edits", type=int, default=60, help="isolated edits per document size")
     parser.add_argument("--bursts", type=int, default=8, help="typing bursts per document size")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the inplace-fixer tree to measure")
     arguments = parser.parse_args()
+    root = arguments.root.resolve()
+    sys.path.insert(0, str(root))
+    DEBOUNCE_SECONDS = importlib.import_module("inplace_fixer.lsp.server").DEBOUNCE_SECONDS
     rng = random.Random(arguments.seed)
     debounce, keystrokes = DEBOUNCE_SECONDS * 1000, KEYSTROKE_INTERVAL * 1000
+    print(f"code measured: {Path(importlib.import_module('inplace_fixer').__file__).parent}")
     print(f"debounce {debounce:.0f} ms; in bursts, keystrokes {keystrokes:.0f} ms apart")
     for size in SIZES:
-        result = await measure(size, arguments.edits, arguments.bursts, rng)
-        iso, burst, lib = result["isolated"], result["bursts"], result["library"]
-        print(
-            f"{result['lines']} lines, {result['findings']} findings;"
-            f" check_source alone p50 {statistics.median(lib) * 1000:.1f} ms"
-        )
-        print(
-            f"  isolated edit -> diagnostics: p50 {milliseconds(iso, 0.5):.1f} ms,"
-            f" p95 {milliseconds(iso, 0.95):.1f} ms (n={len(iso)})"
-        )
-        print(
-            f"  last keystroke of a burst -> diagnostics: p50 {milliseconds(burst, 0.5):.1f} ms,"
-            f" p95 {milliseconds(burst, 0.95):.1f} ms (n={len(burst)})"
-        )
+        result = await measure(size, arguments.edits, arguments.bursts, rng, root)
+        iso, burst = result["isolated"], result["bursts"]
+        every = [value for values in iso.values() for value in values]
+        print(f"{result['lines']} lines, {result['findings']} findings")
+        print(f"  isolated edit -> diagnostics: {spread(every)}")
+        for kind, values in iso.items():
+            print(f"    {kind:9} edits: {spread(values)}")
+        print(f"  last keystroke of a burst -> diagnostics: {spread(burst)}")
+        for name, (wall, cpu) in result["library"].items():
+            print(f"  check_source alone, {name}: wall {spread(wall)}; CPU {spread(cpu)}")
         if size == 1_000:
-            ratio = milliseconds(iso, 0.95) / AIM_P95_MS_1000_LINES
+            ratio = milliseconds(every, 0.95) / AIM_P95_MS_1000_LINES
             verdict = "met" if ratio <= 1 else "NOT met"
             print(f"  isolated p95 / aim of {AIM_P95_MS_1000_LINES:.0f} ms = {ratio:.2f} ({verdict})")
 

@@ -24,6 +24,7 @@ from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
 from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.positions import positions_and_code, positions_by_statement
+from inplace_fixer.reparse import DocumentParses, first_line
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.source import line_offsets, physical_lines
 from inplace_fixer.suppression import is_suppressed, suppressions
@@ -51,20 +52,27 @@ class _Located:
     finding: Finding
 
 
-def check_source(source: str, path: str = "-", config: Config = Config(), *, fix: bool = True) -> FileResult:
+def check_source(
+    source: str, path: str = "-", config: Config = Config(), *, fix: bool = True,
+    parses: Optional[DocumentParses] = None,
+) -> FileResult:
     """Findings for ``source`` and the source with the fixes ``config`` allows applied.
 
     With ``fix=False`` only the findings (each with its fix and edits) are computed and
-    ``fixed_source`` is None: an editor needs the whole fixed source only for "fix all"."""
+    ``fixed_source`` is None: an editor needs the whole fixed source only for "fix all".
+    ``parses`` (the language server's, one per open document) holds the document's previous
+    parse: only the statements an edit touched are parsed again (reparse.py)."""
+    reused = parses.reparse(source) if parses is not None else None
     # What Python's own parser rejects, and nesting that would crash libcst's native parser or
-    # exhaust the recursion limit, never reaches libcst (see guard.py).
-    problem, tree = guard.checked_tree(source)
+    # exhaust the recursion limit, never reaches libcst (see guard.py; reparse.py guards each
+    # piece it parses).
+    problem, tree = (None, reused[0]) if reused is not None else guard.checked_tree(source)
     if problem is not None:
         return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
     if not _MAY_MUTATE.search(source) and not (_MENTIONS_TORCH.search(source) and _imports_user_code(tree, path)):
         return FileResult(path=path, source=source, fixed_source=source)
     try:
-        module = cst.parse_module(source)
+        module = reused[1] if reused is not None else cst.parse_module(source)
     except RecursionError:
         problem = _TOO_DEEP
     except cst.ParserSyntaxError as error:
@@ -72,6 +80,8 @@ def check_source(source: str, path: str = "-", config: Config = Config(), *, fix
     except Exception as error:  # libcst 1.9 raises TypeError on `() if 0 else(lambda:())`
         problem = f"valid Python that libcst cannot parse: {type(error).__name__}: {error}"
     else:
+        if parses is not None and reused is None:
+            parses.remember(source, tree, module)
         try:
             return _check_module(module, source, path, config, fix, tree)
         except RecursionError:
@@ -166,8 +176,9 @@ def _find(
             positions = None
     if positions is None:
         positions, generated = positions_and_code(module, mentioned)
-    suppressed = suppressions(source)
     lines = physical_lines(source)
+    # Tokenizing for suppression comments may start at any top-level statement (suppression.py).
+    suppressed = suppressions(source, lines, [first_line(node) for node in tree.body] if tree is not None else ())
 
     def line_of(node) -> object:
         code_range = positions.get(node)

@@ -18,7 +18,7 @@ import os
 import itertools
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from inplace_fixer.lsp import actions, diagnostics, edits, notebook
 from inplace_fixer.lsp.protocol import AnsweringProtocol, answer_parse_error
 from inplace_fixer.lsp.settings import SECTION, EditorSettings, SettingsError, document_config
 from inplace_fixer.lsp.text import UTF16, TextIndex
+from inplace_fixer.reparse import DocumentParses
 
 NAME = "inplace-fixer"
 DEBOUNCE_SECONDS = 0.15
@@ -61,6 +62,9 @@ class DocumentState:
     analysis: Analysis | None = None  # the latest finished analysis
     last_good: Analysis | None = None  # the latest analysis of text that parsed
     reported: str | None = None  # the last problem reported, not to repeat it on every keystroke
+    # The last parse, for parsing only the statements the next edit touches (only the one
+    # worker thread uses it).
+    parses: DocumentParses = field(default_factory=DocumentParses)
 
 
 def _range_key(range_: types.Range) -> tuple[int, int, int, int]:
@@ -173,7 +177,7 @@ class InplaceFixerServer(LanguageServer):
             # Other files of the workspace that import this one see the editor's text.
             if os.path.isabs(path):
                 imports.RESOLVER.set_overlay(path, text)
-            result = engine.check_source(text, path, config, fix=False)
+            result = engine.check_source(text, path, config, fix=False, parses=state.parses)
             index = TextIndex(text, encoding)
             found = tuple(diagnostics.to_diagnostic(f, index, version) for f in result.findings)
             return Analysis(version, config, index, result, found, str(next(self._result_ids)))

@@ -43,7 +43,10 @@ def _fix(name: str) -> tuple[Applicability, str | None]:
     return Applicability.SAFE, None
 
 
-def check_source(source: str, path: str = "-", config: Config = Config(), *, fix: bool = True) -> FileResult:
+def check_source(
+    source: str, path: str = "-", config: Config = Config(), *, fix: bool = True, parses=None
+) -> FileResult:
+    # ``parses`` (the document's previous parse) is the real engine's business: nothing here parses.
     try:
         compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as error:

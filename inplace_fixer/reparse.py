@@ -1,0 +1,346 @@
+"""Re-parse an edited document statement by statement, for the language server.
+
+An edit in an editor changes a few characters of a long file; parsing the whole file again with
+libcst costs about 300 ms for 5,000 lines. ``DocumentParses`` keeps the last parse of one open
+document (its text, libcst module and Python AST, and where each top-level statement's text
+begins) and, for a new text, parses again only the top-level statements the edit touches, as a
+small module of its own. The new module is the old one with
+that stretch of its body replaced, so every untouched statement keeps its node *identity* (what
+the analysis knew about it stays attached to it).
+
+A top-level statement boundary is a clean place for Python's tokenizer: no bracket, string or
+indentation is open there, so a stretch of whole statements parses alone exactly as it parses in
+the file, with three exceptions that are checked:
+
+- comment and blank lines between two statements belong to the statement after them, except
+  that an indented block owns the lines up to its last indented one (libcst's ``footer``). So a
+  stretch must not start or end next to a line that begins with whitespace in those gaps; the
+  stretch grows by one statement until it does not;
+- libcst records the file's first indentation and first line ending as the module's defaults and
+  stores only the differences in the nodes, so the stretch's defaults must agree with the file's,
+  and an edit that may change which indentation comes first falls back to a full parse;
+- the file's header (comments before the first statement) and footer (after the last) are parsed
+  with the stretch when it reaches the file's start or end.
+
+Everything else unusual falls back to a full parse by the caller: a stretch that does not parse
+(a broken edit, or one whose effect reaches past the stretch, like an opened string), a
+``from __future__`` import, code libcst does not reproduce byte for byte. The guard
+(guard.checked_tree: size, NUL bytes, Python's own parser, nesting) checks each stretch before
+libcst sees it, and the Python AST of the file is rebuilt from the stretch's AST and the old
+statements' (shifted by the lines the edit added or removed), as the engine places findings
+with it. tests/test_reparse.py checks on random edits of real files that the result equals a
+full parse (libcst's and Python's).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+from inplace_fixer import guard
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the text of each top-level statement of a module begins.
+
+    ``starts[i]`` is the offset of statement i's text (its leading comment and blank lines
+    included), ``starts[-1]`` the end of the last one; ``lines[i]`` the 1-based line at
+    ``starts[i]``; ``groups[i]`` Python's AST statements for libcst's statement i (a line
+    ``a; b`` is one libcst statement and two AST statements)."""
+
+    starts: tuple[int, ...]
+    lines: tuple[int, ...]
+    groups: tuple[tuple[ast.stmt, ...], ...]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    source: str
+    module: cst.Module
+    tree: ast.Module
+    layout: Optional[_Layout]  # None: not computed yet (a full parse computes it on first edit)
+
+
+class DocumentParses:
+    """The latest parse of one document, reused for its next text (see the module docstring).
+
+    ``reparse(text)`` gives ``(tree, module)`` for a text when the previous parse could be
+    updated, else None: the caller then parses in full and hands the result to ``remember``.
+    ``outcome`` says what the last ``reparse`` did (for tests and the benchmark)."""
+
+    def __init__(self) -> None:
+        self._parsed: Optional[_Parsed] = None
+        self._reproducible = True  # False: libcst does not give this text back; always parse in full
+        self.outcome = "none"
+
+    def remember(self, source: str, tree: ast.Module, module: cst.Module) -> None:
+        """The result of a full parse of ``source`` (Python's AST and libcst's module)."""
+        self._parsed = _Parsed(source, module, tree, None)
+        self._reproducible = True
+
+    def reparse(self, source: str) -> Optional[tuple[ast.Module, cst.Module]]:
+        old = self._parsed
+        if old is None:
+            return self._fall_back("no earlier parse")
+        if source == old.source:
+            self.outcome = "unchanged"
+            return old.tree, old.module
+        if not self._reproducible:
+            return self._fall_back("libcst does not reproduce this text")
+        if old.layout is None:
+            layout = _layout(old.module, old.source, old.tree.body, 1, 0)
+            if layout is None:
+                self._reproducible = False
+                return self._fall_back("libcst does not reproduce this text")
+            old = self._parsed = _Parsed(old.source, old.module, old.tree, layout)
+        updated = _update(old, source)
+        if isinstance(updated, str):
+            return self._fall_back(updated)
+        self._parsed = updated
+        self.outcome = "incremental"
+        return updated.tree, updated.module
+
+    def _fall_back(self, reason: str) -> None:
+        # The last parse stays (a failed update changes nothing in it): while the user types, a
+        # text that does not parse is followed by one that does, and that one differs little
+        # from the last that parsed. A full parse that succeeds replaces it (``remember``).
+        self.outcome = f"full parse: {reason}"
+        return None
+
+
+# ---------------------------------------------------------------------------- one update
+
+
+def _update(old: _Parsed, source: str) -> _Parsed | str:
+    """The parse of ``source`` made from ``old``'s, or why it cannot be (a short reason)."""
+    layout = old.layout
+    assert layout is not None
+    body = old.module.body
+    last = len(body) - 1
+    if last < 0:
+        return "no statements"
+    if len(source) > guard.MAX_SOURCE_BYTES:
+        return "too large"
+    prefix, suffix = _common_ends(old.source, source)
+    old_end = len(old.source) - suffix  # the changed characters are old.source[prefix:old_end]
+    delta = len(source) - len(old.source)
+    # The statements whose text holds a changed character (an edit in the header or footer
+    # touches the first or last statement). Text inserted at a statement's start may belong to
+    # the statement before it (an indented line joins its block, or its block's footer), and
+    # lines after the stretch may join the stretch's last block: an indented line in the gap
+    # before the stretch (in the new text) or after it (unchanged) takes in one more statement.
+    first = max(0, bisect_right(layout.starts, prefix, 0, last + 1) - 1)
+    stop = min(last, bisect_right(layout.starts, old_end, 0, last + 1) - 1)
+    while first > 0 and _indented_gap(source, layout.starts[first]):
+        first -= 1
+    while stop < last and _indented_gap(old.source, layout.starts[stop + 1]):
+        stop += 1
+    at_start, at_end = first == 0, stop == last
+    begin = 0 if at_start else layout.starts[first]
+    end = len(source) if at_end else layout.starts[stop + 1] + delta
+    text = source[begin:end]
+    if not at_start and "__future__" in text or "barry_as_FLUFL" in old.source:
+        # A future import is only legal at the top of the file, and one changes how `<>` parses.
+        return "a __future__ import"
+    problem, piece_tree = guard.checked_tree(text)
+    if problem is not None or piece_tree is None:
+        return "the edited statements do not parse alone"
+    try:
+        piece = cst.parse_module(text)
+    except Exception:  # RecursionError, ParserSyntaxError, libcst's odd TypeErrors: a full parse says
+        return "libcst cannot parse the edited statements alone"
+    why = _mismatch(old.module, piece, at_start, at_end, _first_block(body), first, stop)
+    if why is not None:
+        return why
+    start_line = layout.lines[first] if not at_start else 1
+    piece_layout = _layout(piece, text, piece_tree.body, start_line, begin)
+    if piece_layout is None:
+        return "libcst does not reproduce the edited statements"
+    statements = list(piece.body)
+    if not at_start and piece.header:
+        # What libcst calls the stretch's header is, in the file, its first statement's leading lines.
+        statements[0] = statements[0].with_changes(leading_lines=(*piece.header, *statements[0].leading_lines))
+    new_lines = piece_layout.lines[-1] - (layout.lines[stop + 1] if not at_end else layout.lines[-1])
+    changes: dict = {"body": (*body[:first], *statements, *body[stop + 1 :])}
+    if at_start:
+        changes["header"] = piece.header
+    if at_end:
+        changes.update(footer=piece.footer, has_trailing_newline=piece.has_trailing_newline)
+    module = old.module.with_changes(**changes)
+    after = layout.groups[stop + 1 :]
+    if new_lines:
+        for group in after:
+            for statement in group:
+                ast.increment_lineno(statement, new_lines)
+    piece_starts, piece_lines = list(piece_layout.starts), list(piece_layout.lines)
+    if not at_start:  # the stretch's header is its first statement's now
+        piece_starts[0], piece_lines[0] = begin, start_line
+    new_layout = _Layout(
+        starts=(*layout.starts[:first], *piece_starts[:-1], *(s + delta for s in layout.starts[stop + 1 :])),
+        lines=(*layout.lines[:first], *piece_lines[:-1], *(n + new_lines for n in layout.lines[stop + 1 :])),
+        groups=(*layout.groups[:first], *piece_layout.groups, *after),
+    )
+    if at_end:  # the end of the last statement is the stretch's
+        new_layout = _Layout(
+            new_layout.starts[:-1] + (piece_layout.starts[-1],),
+            new_layout.lines[:-1] + (piece_layout.lines[-1],),
+            new_layout.groups,
+        )
+    tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
+    return _Parsed(source, module, tree, new_layout)
+
+
+def _mismatch(
+    module: cst.Module, piece: cst.Module, at_start: bool, at_end: bool, first_block: int, first: int, stop: int
+) -> Optional[str]:
+    """Why the stretch's parse cannot stand in the file's module, or None."""
+    if not piece.body:
+        return "the edited statements became comments"
+    if not at_end and (piece.footer or not piece.has_trailing_newline):
+        return "comment lines at the end of the edited statements"
+    if piece.default_newline != module.default_newline:
+        return "another line ending"  # libcst stores a line ending only where it differs from the default
+    if piece.encoding != module.encoding:
+        return "another encoding"
+    # libcst stores a block's indentation only where it differs from the default, the file's
+    # first indented block's. A stretch without blocks keeps the file's first one, unless it held it.
+    if any(_opens_block(statement) for statement in piece.body):
+        if piece.default_indent != module.default_indent:
+            return "another default indentation"
+    elif first <= first_block <= stop:
+        return "the first indented block was edited away"
+    return None
+
+
+def _first_block(body: Sequence[cst.BaseStatement]) -> int:
+    """The index of the first statement whose code holds an indented block (len(body) if none)."""
+    for index, statement in enumerate(body):
+        if _opens_block(statement):
+            return index
+    return len(body)
+
+
+def _opens_block(statement: cst.CSTNode) -> bool:
+    """Whether a top-level statement's code holds an INDENT (an indented block or match cases)."""
+    if isinstance(statement, cst.Match):
+        return True
+    if not isinstance(statement, cst.BaseCompoundStatement):
+        return False
+    suites = [statement.body]
+    orelse = getattr(statement, "orelse", None)
+    while isinstance(orelse, cst.If):  # elif chains
+        suites.append(orelse.body)
+        orelse = orelse.orelse
+    if orelse is not None:
+        suites.append(orelse.body)
+    for handler in getattr(statement, "handlers", ()):
+        suites.append(handler.body)
+    finalbody = getattr(statement, "finalbody", None)
+    if finalbody is not None:
+        suites.append(finalbody.body)
+    return any(isinstance(suite, cst.IndentedBlock) for suite in suites)
+
+
+def _indented_gap(source: str, start: int) -> bool:
+    """Whether the comment and blank lines from ``start`` (where a top-level statement's text
+    begins) to the statement's first token include one that begins with whitespace: an indented
+    block before it could own such a line and all before it (libcst's IndentedBlock.footer)."""
+    position = start
+    while position < len(source):
+        char = source[position]
+        if char in " \t\f\v":
+            return True
+        if char not in "#\r\n":
+            return False  # the statement's first token, at column 0
+        match = _LINE_BREAK.search(source, position)
+        if match is None:
+            return False
+        position = match.end()
+    return False
+
+
+def _common_ends(old: str, new: str) -> tuple[int, int]:
+    """Lengths of the longest common prefix and then suffix (not overlapping), by bisection:
+    slice comparisons run at memcmp speed, a character loop would cost milliseconds."""
+    limit = min(len(old), len(new))
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[:middle] == new[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[len(old) - middle :] == new[len(new) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return prefix, low
+
+
+# ---------------------------------------------------------------------------- layout
+
+
+def _layout(
+    module: cst.Module, source: str, ast_body: Sequence[ast.stmt], start_line: int, offset: int
+) -> Optional[_Layout]:
+    """The layout of ``module`` (parsed from ``source``, which begins at ``offset`` and line
+    ``start_line`` of the file), with its AST statements shifted to the file's lines; None when
+    libcst's code for the module is not ``source`` (a form feed it drops, for one)."""
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    for line in module.header:
+        line._codegen(state)
+    token_counts = [len(state.tokens)]
+    for statement in module.body:
+        statement._codegen(state)
+        token_counts.append(len(state.tokens))
+    tokens = state.tokens
+    for line in module.footer:
+        line._codegen(state)
+    if module.has_trailing_newline:
+        if not state.tokens:
+            state.add_token(state.default_newline)
+    else:
+        state.pop_trailing_newline()
+    if "".join(tokens) != source:
+        return None
+    starts, lines = [], []
+    position, line = 0, start_line
+    previous = 0
+    for count in token_counts:
+        text = "".join(tokens[previous:count])
+        position += len(text)
+        line += len(_LINE_BREAK.findall(text))
+        starts.append(min(position, len(source)) + offset)
+        lines.append(line)
+        previous = count
+    if start_line != 1:
+        for statement in ast_body:
+            ast.increment_lineno(statement, start_line - 1)
+    groups: list[list[ast.stmt]] = [[] for _ in module.body]
+    for statement in ast_body:
+        index = bisect_right(lines, first_line(statement), 0, len(groups)) - 1
+        if not 0 <= index < len(groups):
+            return None
+        groups[index].append(statement)
+    if any(not group for group in groups):
+        return None
+    return _Layout(tuple(starts), tuple(lines), tuple(tuple(group) for group in groups))
+
+
+def first_line(statement: ast.stmt) -> int:
+    """The line a statement's code begins on: its first decorator's, if it has any."""
+    decorators = getattr(statement, "decorator_list", None)
+    return min(decorator.lineno for decorator in decorators) if decorators else statement.lineno
