@@ -18,8 +18,9 @@ from pathlib import Path
 
 import click
 
-from inplace_fixer import config as config_module
 from inplace_fixer import batch, engine, files, render
+from inplace_fixer import config as config_module
+from inplace_fixer.collector import collect_less_often
 from inplace_fixer.model import Config, FileResult
 
 EXIT_CODES = """\b
@@ -208,6 +209,7 @@ def check(
     With --apply on standard input the fixed source is written to standard output and the findings
     to standard error.
     """
+    collect_less_often()
     write_back = WriteBack.from_flags(diff=diff, apply=apply)
     if write_back is WriteBack.DIFF and output_format != "text":
         raise UserError("--diff prints a unified diff; it cannot be combined with --format")

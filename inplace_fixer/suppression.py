@@ -8,7 +8,6 @@ editor would pay on every keystroke in any file that says "noqa" anywhere.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from bisect import bisect_right

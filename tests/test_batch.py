@@ -64,6 +64,29 @@ def test_the_pool_really_runs_files_in_other_processes_and_keeps_their_order(tmp
     assert len(seen) == 40
 
 
+def record_collector(path: Path, config, write_back, defer_write, check=None) -> cli.FileOutcome:
+    import gc
+
+    return cli.FileOutcome(FileResult(path=f"{path}|{gc.get_threshold()[0]}", source="", fixed_source=""))
+
+
+def test_the_workers_and_the_cli_collect_garbage_less_often(tmp_path: Path) -> None:
+    from inplace_fixer.collector import YOUNG_COLLECTION_EVERY
+
+    paths = [tmp_path / f"m{index:02}.py" for index in range(10)]
+    job = pool.Job(record_collector, None, Config(), cli.WriteBack.CHECK, False, None)
+    outcomes = pool.run(job, [(path, plan([path], Config(), None)[path]) for path in paths], 2, lambda _: None)
+    assert {outcome.result.path.split("|")[1] for outcome in outcomes} == {str(YOUNG_COLLECTION_EVERY)}
+    code = (
+        "import gc, sys; from click.testing import CliRunner; from inplace_fixer import cli; "
+        "before = gc.get_threshold()[0]; CliRunner().invoke(cli.cli, ['check', sys.argv[1]]); "
+        "print(before, gc.get_threshold()[0])"
+    )
+    (tmp_path / "empty.py").write_text("x = 1\n")
+    shown = subprocess.run([sys.executable, "-c", code, str(tmp_path / "empty.py")], capture_output=True, text=True)
+    assert shown.stdout.split() == ["700", str(YOUNG_COLLECTION_EVERY)]
+
+
 def test_the_largest_chunks_go_to_the_workers_first(tmp_path: Path) -> None:
     sizes = [10, 3000, 0, 500]
     chunks = []

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from inplace_fixer import engine
+from inplace_fixer.collector import collect_less_often
 from inplace_fixer.batch.cache import Cache, CachedCheck, Planned
 from inplace_fixer.batch.lifeline import watch_run
 from inplace_fixer.batch.since import OnChangedLines
@@ -115,6 +116,11 @@ def _chunks(tasks: Sequence[tuple[Path, Planned]], workers: int) -> list[list[tu
     return [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
 
 
+def _start_worker(run_pid: int, run_temp_dir: str | None) -> None:
+    collect_less_often()  # collector.py: why
+    watch_run(run_pid, run_temp_dir)
+
+
 def largest_first(chunks: Sequence[Sequence[tuple[Path, Planned]]]) -> list[int]:
     """The chunks' indices, the chunk with the most bytes to read first (the size on disk is
     what the cost of a file follows; a file that vanished counts as empty)."""
@@ -136,7 +142,7 @@ def _run_in_pool(job: Job, tasks: Sequence[tuple[Path, Planned]], workers: int, 
     context = multiprocessing.get_context("forkserver")
     lifeline = (os.getpid(), multiprocessing.util.get_temp_dir())  # batch/lifeline.py: why
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=watch_run, initargs=lifeline
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=lifeline
     ) as pool:
         pending: dict[Future, int] = {
             pool.submit(run_chunk, job, chunks[index]): index for index in largest_first(chunks)

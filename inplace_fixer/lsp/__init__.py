@@ -27,9 +27,9 @@ def _parse_address(ctx: click.Context, param: click.Parameter, value: str | None
 )
 def lsp(address: tuple[str, int] | None) -> None:
     """Run the language server (LSP) on stdin/stdout: diagnostics, quick-fixes, fix-all."""
-    import gc
     from importlib import metadata
 
+    from inplace_fixer.collector import collect_less_often
     from inplace_fixer.lsp.server import build_server
 
     try:
@@ -38,11 +38,10 @@ def lsp(address: tuple[str, int] | None) -> None:
         version = "0+unknown"
     server = build_server(version)
     # The server keeps each open document's parse alive (reparse.py): hundreds of thousands of
-    # objects that Python's default collector (a young collection every 700 allocations, and a
-    # full one soon after) scans again and again. On bench/bench_lsp.py's 5,000-line document the
-    # slowest analyses took 331 ms with the default and 206 ms with young collections every
-    # 50,000 allocations (the same as with no collection at all); cycles are still collected.
-    gc.set_threshold(50_000, 10, 10)
+    # objects that Python's default collector scans again and again. On bench/bench_lsp.py's
+    # 5,000-line document the slowest analyses took 331 ms with the default and 206 ms with
+    # rarer collections (the same as with no collection at all); cycles are still collected.
+    collect_less_often()
     if address is None:
         server.start_io()
     else:
