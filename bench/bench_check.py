@@ -1,7 +1,8 @@
 """Throughput of ``check`` on a large real tree, against what LibCST itself costs on the same files.
 
-All files are read and decoded first, so no phase pays for I/O. Then, in the same run and on the
-same texts, one phase at a time:
+All files are read and decoded first, so no phase pays for I/O. The process collects garbage as
+the CLI does (collector.py), for every phase alike. Then, in the same run and on the same texts,
+one phase at a time:
 
 - parse only: ``libcst.parse_module``, the floor for any LibCST-based tool;
 - check: ``check_source`` with the default configuration (find + safe fixes), what the CLI runs
@@ -47,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from inplace_fixer import FileResult, check_source  # noqa: E402
+from inplace_fixer.collector import collect_less_often  # noqa: E402
 from inplace_fixer.files import ReadError, read_source  # noqa: E402
 
 HOW_TO_GET_TRANSFORMERS = """\
@@ -117,6 +119,7 @@ def main() -> int:
         print(f"{tree}: no readable .py file", file=sys.stderr)
         return 2
     warm_up(files[0])
+    collect_less_often()  # as `check` does; TorchFix and libcst's phases run under it too
 
     results: list[FileResult] = []
     parse = timed("parse only", files, parse_only)
