@@ -376,3 +376,39 @@ def test_an_annotation_by_a_dict_or_cache_class_is_not_a_tensor() -> None:
     assert lines(source.format(cls="KVSharingDict")) == []
     assert lines(source.format(cls="DynamicCache")) == []
     assert lines(source.format(cls="Something")) == [(6, "IPF006")]  # unknown: may be a tensor
+
+
+VIDEO_MODEL = """
+import torch
+from torch import nn
+
+
+class Tracker(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.occlusion = nn.Parameter(torch.zeros(4))
+
+    {decorator}
+    def forward(self, frames):
+        return self._batch_encode(self.proj(frames))
+
+    def _encode(self, features):
+        features += self.occlusion
+        return features
+
+    def _batch_encode(self, features):
+        return self._encode(torch.sigmoid(features))
+"""
+
+
+def test_a_helper_of_a_helper_reached_only_from_an_inference_mode_forward_runs_without_grad() -> None:
+    # The helpers come after forward() and call each other: they are reached at their call
+    # sites, with forward's mode, not analysed on their own with grad on first.
+    assert lines(VIDEO_MODEL.format(decorator="@torch.inference_mode()")) == []
+    assert lines(VIDEO_MODEL.format(decorator="@torch.no_grad()")) == []
+
+
+def test_the_same_helpers_under_a_forward_with_grad_are_reported() -> None:
+    (finding,) = findings(VIDEO_MODEL.format(decorator="# (no decorator)"))
+    assert (finding.start.line, finding.code, finding.category) == (17, "IPF001", BREAKS_BACKWARD)

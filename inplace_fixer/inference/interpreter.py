@@ -148,6 +148,12 @@ class Interpreter(
             # model, then its layers) come last, so most functions are first reached at a call
             # site, and need no stand-alone analysis (its facts would be replaced anyway).
             pending, self._pending = self._pending[::-1], []
+            # Private helpers (`_name`) after the rest: a helper that a later definition calls
+            # (`_encode_memory` called by `_batch_encode`, called by an inference_mode forward)
+            # is then reached at its call sites first, with its callers' arguments and grad mode,
+            # instead of being analysed on its own with guessed arguments and grad on, which would
+            # analyse the helpers it calls as if grad were on too.
+            pending.sort(key=lambda function: _is_private(function.info.name))
             for function in pending:
                 if function.info.node in self.analysed_at_call_sites:
                     continue
@@ -167,11 +173,12 @@ class Interpreter(
         (`if inplace_safe:` with every call leaving it False): nothing reaches it, so it is not
         analysed on its own (a public one may be called from outside the checked files)."""
         name = info.name
-        return (
-            name.startswith("_") and not name.startswith("__")
-            and name in self.unreached_calls and name not in self.mentioned
-        )
+        return _is_private(name) and name in self.unreached_calls and name not in self.mentioned
 
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
 
 
 def _imported_interpreter(resolver: ModuleResolver):
