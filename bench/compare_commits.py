@@ -4,7 +4,8 @@ Each commit is checked out into a temporary git worktree; each measurement runs 
 process (so no commit's imports or caches help another), and the commits are measured in turn,
 ``--rounds`` times, so that a change of machine load hits all of them alike. Per process: all
 texts are read first, then CPU time of ``libcst.parse_module`` over them, then of
-``check_source`` with the default configuration (what the CLI runs per file).
+``check_source`` with the default configuration (what the CLI runs per file). Every process
+collects garbage as the CLI does (``--gc``), whatever the commit.
 
     .venv/bin/python bench/compare_commits.py d6080de HEAD [--glob 'PATH/*/modeling_*.py'] [--limit 150] [--rounds 2]
 
@@ -32,6 +33,8 @@ sys.path.insert(0, sys.argv[1])
 import libcst
 from inplace_fixer import Config, check_source
 texts = [(path, open(path, encoding="utf-8").read()) for path in json.loads(sys.argv[2])]
+if sys.argv[3] != "default":
+    gc.set_threshold(*map(int, sys.argv[3].split(",")))
 gc.collect(); start = time.process_time()
 for path, text in texts:
     libcst.parse_module(text)
@@ -59,6 +62,11 @@ def main() -> None:
     parser.add_argument("--glob", help="files to check (a glob; ** allowed)")
     parser.add_argument("--limit", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--gc", default="50000,10,10",
+        help="the collector's thresholds in every measuring process, the same for all commits "
+        "('default': Python's own). The default is what the CLI sets (inplace_fixer/collector.py)",
+    )
     args = parser.parse_args()
     files = sorted(glob.glob(args.glob, recursive=True))[: args.limit] if args.glob else _default_files(args.limit)
     if not files:
@@ -75,7 +83,7 @@ def main() -> None:
         for round_number in range(1, args.rounds + 1):
             for commit, tree in trees.items():
                 out = subprocess.run(
-                    [sys.executable, "-c", MEASURE, str(tree), json.dumps(files)],
+                    [sys.executable, "-c", MEASURE, str(tree), json.dumps(files), args.gc],
                     capture_output=True, text=True, check=True,
                 ).stdout
                 result = json.loads(out)
