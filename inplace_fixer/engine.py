@@ -18,7 +18,7 @@ from libcst._nodes.internal import CodegenState
 from inplace_fixer import changes_elsewhere, guard
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
-from inplace_fixer.inference.imports import resolver_for
+from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
@@ -94,19 +94,43 @@ _MENTIONS_TORCH = re.compile(r"\btorch\b")
 
 
 def _imports_user_code(tree, path: str) -> bool:
-    """Whether the file imports one of the user's own files: a call into it can change a tensor
-    of this file in place (changes_elsewhere.py) with no in-place syntax here."""
+    """Whether the file imports one of the user's own files through which a call can change a
+    tensor of this file in place (changes_elsewhere.py), with no in-place syntax here: a file
+    that has in-place syntax itself, or imports one that has, as far as imports are followed."""
     resolver = resolver_for(path)
     if resolver is None or tree is None:
         return False
+    return any(
+        _may_change_through(resolver, target, 1) for target in _user_imports(resolver, tree, Path(path))
+    )
+
+
+def _user_imports(resolver, tree: ast.Module, path: Path) -> list[Path]:
+    targets = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
-            if node.level or resolver.find(Path(path), node.module or "") is not None:
-                return True
+            target = resolver.find(path, "." * node.level + (node.module or ""))
+            if target is not None:
+                targets.append(target)
         elif isinstance(node, ast.Import):
-            if any(resolver.find(Path(path), alias.name) is not None for alias in node.names):
-                return True
-    return False
+            targets += [t for alias in node.names if (t := resolver.find(path, alias.name)) is not None]
+    return targets
+
+
+def _may_change_through(resolver, path: Path, depth: int) -> bool:
+    """Whether ``path`` (imported at ``depth``) or a file it imports in turn has in-place syntax.
+    A file that cannot be read counts as one that has: nothing is skipped on a guess."""
+    if depth > MAX_IMPORT_DEPTH:
+        return False
+    text = resolver.text_of(path)
+    if text is None or _MAY_MUTATE.search(text):
+        return True
+    if "import" not in text:
+        return False
+    _, tree = guard.checked_tree(text)
+    if tree is None:
+        return True
+    return any(_may_change_through(resolver, target, depth + 1) for target in _user_imports(resolver, tree, path))
 
 
 # A nesting the guard's count does not foresee: a long implicit string concatenation, which

@@ -269,3 +269,29 @@ def test_a_name_a_first_importer_did_not_take_is_read_when_another_takes_it(tmp_
     assert f"line {helper} of library.py" in findings[0].message
     # Nodes of the first reading are still placed in messages.
     assert f"torch.sigmoid (line {sigmoid} of library.py)" in check(tmp_path / "pkg" / "first.py")[0].message
+
+
+def test_a_file_without_in_place_syntax_is_analysed_only_when_what_it_imports_may_change_a_tensor(tmp_path: Path) -> None:
+    import ast
+
+    caller = "import torch\nfrom .{module} import helper\n\nhelper(torch.exp(torch.randn(3, requires_grad=True)))\n"
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/reads.py": "def helper(t):\n    return t.sum()\n",
+        "pkg/changes.py": "def helper(t):\n    t.add_(1)\n",
+        # The change is one import further: still followed (MAX_IMPORT_DEPTH is 2).
+        "pkg/forwards.py": "from .changes import helper as inner\n\ndef helper(t):\n    inner(t)\n",
+        # Two imports further: not followed by the analysis either.
+        "pkg/far.py": "from .forwards import helper as inner\n\ndef helper(t):\n    inner(t)\n",
+    }
+    write_package(tmp_path, files)
+    assert imports.MAX_IMPORT_DEPTH == 2
+    verdicts = {}
+    for module in ("reads", "changes", "forwards", "far"):
+        path = tmp_path / "pkg" / f"use_{module}.py"
+        path.write_text(caller.format(module=module))
+        verdicts[module] = engine._imports_user_code(ast.parse(path.read_text()), str(path))
+    assert verdicts == {"reads": False, "changes": True, "forwards": True, "far": False}
+    assert [f.code for f in check(tmp_path / "pkg" / "use_changes.py")] == ["IPF002"]
+    assert [f.code for f in check(tmp_path / "pkg" / "use_forwards.py")] == ["IPF002"]
+    assert check(tmp_path / "pkg" / "use_far.py") == ()

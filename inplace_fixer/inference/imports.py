@@ -93,6 +93,11 @@ class ModuleResolver:
                 return found
         return None
 
+    def text_of(self, path: Path) -> Optional[str]:
+        """The text of one of the user's files: the editor's, else the disk's."""
+        edited = self.overlay.get(path.resolve())
+        return edited if edited is not None else self.read(path)
+
     def exports(
         self, path: Path, depth: int, interpreter_factory, names: Optional[frozenset[str]] = None
     ) -> Optional[object]:
