@@ -109,9 +109,13 @@ def _user_imports(resolver, tree: ast.Module, path: Path) -> list[Path]:
     targets = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
-            target = resolver.find(path, "." * node.level + (node.module or ""))
-            if target is not None:
-                targets.append(target)
+            base = "." * node.level + (node.module or "")
+            # `from pkg import name`: a name defined in pkg, or its submodule pkg/name.py.
+            for module in (base, *(f"{base.rstrip('.')}.{alias.name}" if base.rstrip(".") else base + alias.name
+                                   for alias in node.names)):
+                target = resolver.find(path, module)
+                if target is not None:
+                    targets.append(target)
         elif isinstance(node, ast.Import):
             targets += [t for alias in node.names if (t := resolver.find(path, alias.name)) is not None]
     return targets
