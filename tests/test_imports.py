@@ -295,3 +295,24 @@ def test_a_file_without_in_place_syntax_is_analysed_only_when_what_it_imports_ma
     assert [f.code for f in check(tmp_path / "pkg" / "use_changes.py")] == ["IPF002"]
     assert [f.code for f in check(tmp_path / "pkg" / "use_forwards.py")] == ["IPF002"]
     assert check(tmp_path / "pkg" / "use_far.py") == ()
+
+
+def test_from_dot_import_a_module_or_a_name_of_the_package(tmp_path: Path) -> None:
+    helpers = "def helper(t):\n    t.add_(1)\n"
+    caller = (
+        "import torch\nfrom . import helpers\nfrom . import bump\n\n"
+        "w = torch.randn(3, requires_grad=True)\nhelpers.helper(torch.exp(w))\nbump(torch.sigmoid(w))\n"
+    )
+    init = "def bump(t):\n    t.mul_(2)\n"
+    for package in ("with_init", "namespace"):
+        files = {f"{package}/helpers.py": helpers, f"{package}/use.py": caller}
+        if package == "with_init":
+            files[f"{package}/__init__.py"] = init
+        else:
+            files[f"{package}/bump.py"] = "def bump(t):\n    t.mul_(2)\n"  # a module, not a function
+        write_package(tmp_path, files)
+        found = [(f.start.line, f.code, f.category) for f in check(tmp_path / package / "use.py")]
+        # helpers.helper changes what exp saved; bump is the package's function in one case (it
+        # changes what sigmoid saved) and a module, which cannot be called, in the other.
+        expected = [(6, "IPF002", BREAKS_BACKWARD)] + ([(7, "IPF002", BREAKS_BACKWARD)] if package == "with_init" else [])
+        assert found == expected, package

@@ -90,12 +90,12 @@ class Interpreter(
         """An imported name (an API value) as its module in the user's files defines it, if it is
         one; else the value itself."""
         qualname = value.qualname
-        if value.kind is not Kind.API or qualname is None or self.resolver is None or "." not in qualname.lstrip("."):
+        if value.kind is not Kind.API or qualname is None or self.resolver is None or "." not in qualname:
             return value
         if qualname.startswith(("torch", "builtins.")):
             return value
         if qualname not in self._resolved:
-            module, _, name = qualname.rpartition(".")
+            module, name = split_qualname(qualname)
             self._resolved[qualname] = self._imported(module, name) or value
         return self._resolved[qualname]
 
@@ -105,28 +105,30 @@ class Interpreter(
         if self.resolver is None or self.path is None:
             return None
         target = self.resolver.find(Path(self.path), module)
-        if target is None:
-            # `from pkg import mod`: a submodule rather than a name defined in pkg/__init__.py.
-            submodule = self.resolver.find(Path(self.path), f"{module}.{name}" if not module.endswith(".") else module + name)
-            return Value(Kind.API, qualname=f"{module}.{name}") if submodule is not None else None
-        exports = self.resolver.exports(
-            target, self.import_depth + 1, _imported_interpreter(self.resolver), self._names_taken(module, name)
-        )
-        if exports is None:
-            return None
-        for class_name, info in exports.classes.items():
-            info.foreign = True
-            self.classes.setdefault(class_name, info)
-        value = exports.module_names.get(name)
-        if value is None or value.kind not in (Kind.FUNCTION, Kind.CLASS, Kind.MODULE_CLASS, Kind.MODULE, Kind.OBJECT):
-            return None
-        return value
+        if target is not None:
+            exports = self.resolver.exports(
+                target, self.import_depth + 1, _imported_interpreter(self.resolver), self._names_taken(module, name)
+            )
+            if exports is None:
+                return None
+            for class_name, info in exports.classes.items():
+                info.foreign = True
+                self.classes.setdefault(class_name, info)
+            value = exports.module_names.get(name)
+            if value is not None:
+                kinds = (Kind.FUNCTION, Kind.CLASS, Kind.MODULE_CLASS, Kind.MODULE, Kind.OBJECT)
+                return value if value.kind in kinds else None
+        # `from pkg import mod`: a submodule, when pkg/__init__.py does not define the name.
+        submodule = module + name if module.endswith(".") else f"{module}.{name}"
+        if self.resolver.find(Path(self.path), submodule) is not None:
+            return Value(Kind.API, qualname=submodule)
+        return None
 
     def _names_taken(self, module: str, name: str) -> Optional[frozenset[str]]:
         """What this file takes from ``module`` (``name``, and the other names its imports bind
         from there): only their definitions need reading. None when the module itself is bound
         to a name, so that any of its attributes may be used."""
-        prefix = module + "."
+        prefix = module if module.endswith(".") else module + "."
         taken = {name}
         for value in self.module_names.values():
             qualname = value.qualname
@@ -175,6 +177,16 @@ class Interpreter(
         name = info.name
         return _is_private(name) and name in self.unreached_calls and name not in self.mentioned
 
+
+
+def split_qualname(qualname: str) -> tuple[str, str]:
+    """(module, name) of an imported name: "pkg.mod.f" -> ("pkg.mod", "f"), "..mod.f" ->
+    ("..mod", "f"), and `from .. import f`'s "..f" -> ("..", "f")."""
+    dots = len(qualname) - len(qualname.lstrip("."))
+    if "." not in qualname[dots:]:
+        return qualname[:dots], qualname[dots:]
+    module, _, name = qualname.rpartition(".")
+    return module, name
 
 
 def _is_private(name: str) -> bool:

@@ -300,5 +300,7 @@ class StatementsMixin:
             bound = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
             # Resolved on use (a call, a base class), not here: most imported names are never
             # called with a tensor, and reading their module costs a parse.
-            state.env[bound] = Value(Kind.API, qualname=f"{module}.{name}")
+            # `from . import name` is ".name": a name of the package, or its module name.py.
+            qualname = module + name if module.endswith(".") else f"{module}.{name}"
+            state.env[bound] = Value(Kind.API, qualname=qualname)
 
