@@ -24,9 +24,9 @@ from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
 from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.positions import positions_and_code, positions_by_statement
-from inplace_fixer.reparse import DocumentParses, first_line
+from inplace_fixer.reparse import DocumentParses
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
-from inplace_fixer.source import line_offsets, physical_lines
+from inplace_fixer.source import first_line, line_offsets, physical_lines
 from inplace_fixer.suppression import is_suppressed, suppressions
 
 # Syntax that can mutate a tensor in place. A file without any skips parsing and analysis.
@@ -101,24 +101,8 @@ def _imports_user_code(tree, path: str) -> bool:
     if resolver is None or tree is None:
         return False
     return any(
-        _may_change_through(resolver, target, 1) for target in _user_imports(resolver, tree, Path(path))
+        _may_change_through(resolver, target, 1) for target in resolver.imported_files(Path(path), tree)
     )
-
-
-def _user_imports(resolver, tree: ast.Module, path: Path) -> list[Path]:
-    targets = []
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
-            base = "." * node.level + (node.module or "")
-            # `from pkg import name`: a name defined in pkg, or its submodule pkg/name.py.
-            for module in (base, *(f"{base.rstrip('.')}.{alias.name}" if base.rstrip(".") else base + alias.name
-                                   for alias in node.names)):
-                target = resolver.find(path, module)
-                if target is not None:
-                    targets.append(target)
-        elif isinstance(node, ast.Import):
-            targets += [t for alias in node.names if (t := resolver.find(path, alias.name)) is not None]
-    return targets
 
 
 def _may_change_through(resolver, path: Path, depth: int) -> bool:
@@ -134,7 +118,7 @@ def _may_change_through(resolver, path: Path, depth: int) -> bool:
     _, tree = guard.checked_tree(text)
     if tree is None:
         return True
-    return any(_may_change_through(resolver, target, depth + 1) for target in _user_imports(resolver, tree, path))
+    return any(_may_change_through(resolver, target, depth + 1) for target in resolver.imported_files(path, tree))
 
 
 # A nesting the guard's count does not foresee: a long implicit string concatenation, which

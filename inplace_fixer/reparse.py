@@ -35,7 +35,6 @@ full parse (libcst's and Python's).
 from __future__ import annotations
 
 import ast
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Optional, Sequence
@@ -44,9 +43,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
+from inplace_fixer.source import LINE_BREAK, first_line
 
 @dataclass(frozen=True)
 class _Layout:
@@ -261,7 +258,7 @@ def _indented_gap(source: str, start: int) -> bool:
             return True
         if char not in "#\r\n":
             return False  # the statement's first token, at column 0
-        match = _LINE_BREAK.search(source, position)
+        match = LINE_BREAK.search(source, position)
         if match is None:
             return False
         position = match.end()
@@ -322,7 +319,7 @@ def _layout(
     for count in token_counts:
         text = "".join(tokens[previous:count])
         position += len(text)
-        line += len(_LINE_BREAK.findall(text))
+        line += len(LINE_BREAK.findall(text))
         starts.append(min(position, len(source)) + offset)
         lines.append(line)
         previous = count
@@ -339,8 +336,3 @@ def _layout(
         return None
     return _Layout(tuple(starts), tuple(lines), tuple(tuple(group) for group in groups))
 
-
-def first_line(statement: ast.stmt) -> int:
-    """The line a statement's code begins on: its first decorator's, if it has any."""
-    decorators = getattr(statement, "decorator_list", None)
-    return min(decorator.lineno for decorator in decorators) if decorators else statement.lineno

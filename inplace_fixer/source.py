@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Optional
 
@@ -17,6 +18,7 @@ def code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line, as above
 
 
 def physical_lines(source: str) -> list[str]:
@@ -31,3 +33,9 @@ def line_offsets(source: str) -> list[int]:
     for line in physical_lines(source):
         offsets.append(offsets[-1] + len(line))
     return offsets
+
+
+def first_line(statement: ast.stmt) -> int:
+    """The line a statement's code begins on: its first decorator's, if it has any."""
+    decorators = getattr(statement, "decorator_list", None)
+    return min(decorator.lineno for decorator in decorators) if decorators else statement.lineno

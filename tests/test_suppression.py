@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from inplace_fixer import check_source, suppression
-from inplace_fixer.reparse import first_line
+from inplace_fixer.source import first_line
 from inplace_fixer.source import physical_lines
 from inplace_fixer.suppression import ALL, suppressions
 

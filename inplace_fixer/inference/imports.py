@@ -28,7 +28,8 @@ from typing import Callable, Optional
 import libcst as cst
 
 from inplace_fixer import guard
-from inplace_fixer.source import physical_lines
+from inplace_fixer.inference.state import join_qualname
+from inplace_fixer.source import first_line, physical_lines
 
 CACHE_SIZE = 48
 MAX_IMPORT_DEPTH = 2  # modules imported by imported modules are followed this far
@@ -92,6 +93,21 @@ class ModuleResolver:
             if found is not None:
                 return found
         return None
+
+    def imported_files(self, importer: Path, tree: ast.Module) -> list[Path]:
+        """The user's files that the top-level imports of ``importer`` (its Python AST) name."""
+        targets = []
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom):
+                base = "." * node.level + (node.module or "")
+                # `from pkg import name`: a name defined in pkg, or its submodule pkg/name.py.
+                modules = [base, *(join_qualname(base, alias.name) for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            targets += [target for module in modules if (target := self.find(importer, module)) is not None]
+        return targets
 
     def text_of(self, path: Path) -> Optional[str]:
         """The text of one of the user's files: the editor's, else the disk's."""
@@ -174,8 +190,7 @@ def reachable_text(source: str, tree: ast.Module, names: Optional[frozenset[str]
     defined: dict[str, list[int]] = {}
     keep = [False] * len(tree.body)
     for index, statement in enumerate(tree.body):
-        first = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
-        spans.append((first - 1, statement.end_lineno or statement.lineno))
+        spans.append((first_line(statement) - 1, statement.end_lineno or statement.lineno))
         if isinstance(statement, _DEFINITIONS):
             defined.setdefault(statement.name, []).append(index)
         else:

@@ -23,7 +23,7 @@ from inplace_fixer.inference.expressions import ExpressionsMixin
 from inplace_fixer.inference.imports import ModuleResolver
 from inplace_fixer.inference.flags import false_flag, true_flag  # noqa: F401 (re-exported for rules)
 from inplace_fixer.inference.sites import NodeFact
-from inplace_fixer.inference.state import Env, PendingFunction, State
+from inplace_fixer.inference.state import Env, PendingFunction, State, join_qualname, split_qualname
 from inplace_fixer.inference.statements import StatementsMixin
 from inplace_fixer.inference.torch_calls import TorchCallsMixin
 from inplace_fixer.inference.user_calls import UserCallsMixin
@@ -119,7 +119,7 @@ class Interpreter(
                 kinds = (Kind.FUNCTION, Kind.CLASS, Kind.MODULE_CLASS, Kind.MODULE, Kind.OBJECT)
                 return value if value.kind in kinds else None
         # `from pkg import mod`: a submodule, when pkg/__init__.py does not define the name.
-        submodule = module + name if module.endswith(".") else f"{module}.{name}"
+        submodule = join_qualname(module, name)
         if self.resolver.find(Path(self.path), submodule) is not None:
             return Value(Kind.API, qualname=submodule)
         return None
@@ -128,7 +128,7 @@ class Interpreter(
         """What this file takes from ``module`` (``name``, and the other names its imports bind
         from there): only their definitions need reading. None when the module itself is bound
         to a name, so that any of its attributes may be used."""
-        prefix = module if module.endswith(".") else module + "."
+        prefix = join_qualname(module, "")
         taken = {name}
         for value in self.module_names.values():
             qualname = value.qualname
@@ -177,16 +177,6 @@ class Interpreter(
         name = info.name
         return _is_private(name) and name in self.unreached_calls and name not in self.mentioned
 
-
-
-def split_qualname(qualname: str) -> tuple[str, str]:
-    """(module, name) of an imported name: "pkg.mod.f" -> ("pkg.mod", "f"), "..mod.f" ->
-    ("..mod", "f"), and `from .. import f`'s "..f" -> ("..", "f")."""
-    dots = len(qualname) - len(qualname.lstrip("."))
-    if "." not in qualname[dots:]:
-        return qualname[:dots], qualname[dots:]
-    module, _, name = qualname.rpartition(".")
-    return module, name
 
 
 def _is_private(name: str) -> bool:

@@ -46,6 +46,22 @@ def module_name(node: cst.BaseExpression) -> str:
     return dotted_name(node) or ""
 
 
+def join_qualname(module: str, name: str) -> str:
+    """The qualified name of ``name`` in ``module``: "pkg.mod" + "f" is "pkg.mod.f", and the
+    package of a relative import, "." (`from . import f`), + "f" is ".f"."""
+    return module + name if module.endswith(".") else f"{module}.{name}"
+
+
+def split_qualname(qualname: str) -> tuple[str, str]:
+    """``join_qualname`` undone: "pkg.mod.f" -> ("pkg.mod", "f"), "..mod.f" -> ("..mod", "f"),
+    "..f" -> ("..", "f")."""
+    dots = len(qualname) - len(qualname.lstrip("."))
+    if "." not in qualname[dots:]:
+        return qualname[:dots], qualname[dots:]
+    module, _, name = qualname.rpartition(".")
+    return module, name
+
+
 @dataclass
 class PendingFunction:
     info: FunctionInfo

@@ -15,7 +15,7 @@ from inplace_fixer.inference.grad_modes import (
     is_inference_mode,
 )
 from inplace_fixer.inference.sites import Site
-from inplace_fixer.inference.state import Env, State, describe, module_name
+from inplace_fixer.inference.state import Env, State, describe, join_qualname, module_name
 from inplace_fixer.inference.value_ops import binary, join_envs
 from inplace_fixer.inference.values import (
     FALSE,
@@ -301,6 +301,5 @@ class StatementsMixin:
             # Resolved on use (a call, a base class), not here: most imported names are never
             # called with a tensor, and reading their module costs a parse.
             # `from . import name` is ".name": a name of the package, or its module name.py.
-            qualname = module + name if module.endswith(".") else f"{module}.{name}"
-            state.env[bound] = Value(Kind.API, qualname=qualname)
+            state.env[bound] = Value(Kind.API, qualname=join_qualname(module, name))
 
