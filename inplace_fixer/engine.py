@@ -18,6 +18,7 @@ from libcst._nodes.internal import CodegenState
 from inplace_fixer import changes_elsewhere, guard
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
+from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
@@ -72,7 +73,7 @@ def check_source(
     if not _MAY_MUTATE.search(source) and not (_MENTIONS_TORCH.search(source) and _imports_user_code(tree, path)):
         return FileResult(path=path, source=source, fixed_source=source)
     try:
-        module = reused[1] if reused is not None else cst.parse_module(source)
+        module = reused[1] if reused is not None else parse_module(source)
     except RecursionError:
         problem = _TOO_DEEP
     except cst.ParserSyntaxError as error:
@@ -421,7 +422,7 @@ def _settle(
         if len(fixed) == len(wanted):
             break
         try:
-            module = cst.parse_module(fixed_source)
+            module = parse_module(fixed_source)
         except cst.ParserSyntaxError as error:
             raise FixerBug(f"{path}: inplace-fixer produced code that libcst cannot parse ({_one_line(error)})") from error
         again, generated = _find(module, fixed_source, path, config)

@@ -43,6 +43,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
+from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.source import LINE_BREAK, first_line
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     if problem is not None or piece_tree is None:
         return "the edited statements do not parse alone"
     try:
-        piece = cst.parse_module(text)
+        piece = parse_module(text)
     except Exception:  # RecursionError, ParserSyntaxError, libcst's odd TypeErrors: a full parse says
         return "libcst cannot parse the edited statements alone"
     why = _mismatch(old.module, piece, at_start, at_end, _first_block(body), first, stop)

@@ -28,6 +28,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from inplace_fixer import guard
+from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.inference.state import join_qualname
 from inplace_fixer.source import first_line, physical_lines
 
@@ -146,7 +147,7 @@ class ModuleResolver:
             self._busy.add(path)
             try:
                 text, covered = reachable_text(source, tree, names)  # type: ignore[arg-type]
-                module = cst.parse_module(text)
+                module = parse_module(text)
                 interpreter = interpreter_factory(module, path, depth)
                 interpreter.run_module_body()
                 result = interpreter
