@@ -72,6 +72,8 @@ def check_source(
         return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
     if not _MAY_MUTATE.search(source) and not (_MENTIONS_TORCH.search(source) and _imports_user_code(tree, path)):
         return FileResult(path=path, source=source, fixed_source=source)
+    if not _may_hold_tensors(source, tree, path):
+        return FileResult(path=path, source=source, fixed_source=source)
     try:
         module = reused[1] if reused is not None else parse_module(source)
     except RecursionError:
@@ -94,6 +96,28 @@ def check_source(
 _MENTIONS_TORCH = re.compile(r"\btorch\b")
 
 
+# What every way for a value of the analysis to be a tensor names: the torch package, a `Tensor`
+# annotation (also a string one), and forward() (whose arguments are taken to be tensors in a
+# class whose base is a library's, which may be an nn.Module: `class M(LightningModule)`).
+_NAMES_A_TENSOR = re.compile(r"\b(?:torch|Tensor|forward)\b")
+
+
+def _may_hold_tensors(source: str, tree, path: str) -> bool:
+    """Whether a value of this file may be a tensor, as the analysis sees it: the file names torch,
+    a Tensor or a forward(), or imports one of the user's files that does (or imports one that
+    does, as far as the analysis follows imports). Configuration, tokenizer and package
+    ``__init__`` files have in-place syntax (`config["key"] = v`, `i += 1`) and no tensor, and
+    are neither parsed by libcst nor analysed: a seventh of the lines of transformers ``models/``."""
+    if _NAMES_A_TENSOR.search(source):
+        return True
+    resolver = resolver_for(path)
+    if resolver is None or tree is None:
+        return False
+    return any(
+        _through_imports(resolver, target, 1, _NAMES_A_TENSOR) for target in resolver.imported_files(Path(path), tree)
+    )
+
+
 def _imports_user_code(tree, path: str) -> bool:
     """Whether the file imports one of the user's own files through which a call can change a
     tensor of this file in place (changes_elsewhere.py), with no in-place syntax here: a file
@@ -102,24 +126,25 @@ def _imports_user_code(tree, path: str) -> bool:
     if resolver is None or tree is None:
         return False
     return any(
-        _may_change_through(resolver, target, 1) for target in resolver.imported_files(Path(path), tree)
+        _through_imports(resolver, target, 1, _MAY_MUTATE) for target in resolver.imported_files(Path(path), tree)
     )
 
 
-def _may_change_through(resolver, path: Path, depth: int) -> bool:
-    """Whether ``path`` (imported at ``depth``) or a file it imports in turn has in-place syntax.
-    A file that cannot be read counts as one that has: nothing is skipped on a guess."""
+def _through_imports(resolver, path: Path, depth: int, pattern: re.Pattern) -> bool:
+    """Whether ``path`` (imported at ``depth``) or a file it imports in turn has text that
+    ``pattern`` matches. A file that cannot be read counts as one that has: nothing is skipped
+    on a guess."""
     if depth > MAX_IMPORT_DEPTH:
         return False
     text = resolver.text_of(path)
-    if text is None or _MAY_MUTATE.search(text):
+    if text is None or pattern.search(text):
         return True
     if "import" not in text:
         return False
     _, tree = guard.checked_tree(text)
     if tree is None:
         return True
-    return any(_may_change_through(resolver, target, depth + 1) for target in resolver.imported_files(path, tree))
+    return any(_through_imports(resolver, target, depth + 1, pattern) for target in resolver.imported_files(path, tree))
 
 
 # A nesting the guard's count does not foresee: a long implicit string concatenation, which

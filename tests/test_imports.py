@@ -316,3 +316,46 @@ def test_from_dot_import_a_module_or_a_name_of_the_package(tmp_path: Path) -> No
         # changes what sigmoid saved) and a module, which cannot be called, in the other.
         expected = [(6, "IPF002", BREAKS_BACKWARD)] + ([(7, "IPF002", BREAKS_BACKWARD)] if package == "with_init" else [])
         assert found == expected, package
+
+
+def test_a_file_that_names_no_tensor_and_imports_none_is_neither_parsed_nor_analysed(tmp_path: Path, monkeypatch) -> None:
+    import ast
+
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/helpers.py": (
+            "import torch\n\ndef leaf():\n    return torch.ones(2, requires_grad=True)\n\n"
+            "def saved_exp(w):\n    return torch.exp(w)\n"
+        ),
+        # No tensor named here: the tensors come from helpers.py, and the change breaks backward.
+        "pkg/user.py": "from .helpers import leaf, saved_exp\n\ndef step():\n    y = saved_exp(leaf())\n    y.add_(1)\n    return y\n",
+        # A library's base class with a forward(): its arguments are taken to be tensors.
+        "pkg/lightning_user.py": (
+            "from lightning import LightningModule\n\nclass Model(LightningModule):\n"
+            "    def forward(self, x):\n        x += 1\n        return x\n"
+        ),
+        # In-place syntax on a dict and an int, and no tensor anywhere (a configuration file).
+        "pkg/config_like.py": (
+            "class Config:\n    def __init__(self, **kwargs):\n        self.values = {}\n"
+            "        for key, value in kwargs.items():\n            self.values[key] = value\n"
+            "        self.count = 0\n        self.count += 1\n"
+        ),
+        "pkg/uses_config.py": "from .config_like import Config\n\nconfig = Config()\nconfig.values['size'] = 2\n",
+    }
+    write_package(tmp_path, files)
+    verdicts = {}
+    for name in ("user", "lightning_user", "config_like", "uses_config"):
+        path = tmp_path / "pkg" / f"{name}.py"
+        verdicts[name] = engine._may_hold_tensors(path.read_text(), ast.parse(path.read_text()), str(path))
+    assert verdicts == {"user": True, "lightning_user": True, "config_like": False, "uses_config": False}
+    assert [(f.code, f.category) for f in check(tmp_path / "pkg" / "user.py")] == [("IPF002", BREAKS_BACKWARD)]
+    assert [f.code for f in check(tmp_path / "pkg" / "lightning_user.py")] == ["IPF001"]
+
+    def no_parse(source: str):
+        raise AssertionError("parsed by libcst")
+
+    monkeypatch.setattr(engine, "parse_module", no_parse)
+    for name in ("config_like", "uses_config"):
+        path = tmp_path / "pkg" / f"{name}.py"
+        result = check_source(path.read_text(), str(path), Config())
+        assert result.error is None and result.findings == () and result.fixed_source == path.read_text()
