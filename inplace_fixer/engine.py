@@ -443,14 +443,15 @@ def _settle(
     the output only when another pass needs its tree."""
     wanted = [item.finding for item in located if _allowed(item.report.fix, config)]
     for _ in range(_MAX_FIX_PASSES):
-        _check_parses(fixed_source, path)
+        tree = _check_parses(fixed_source, path)
         if len(fixed) == len(wanted):
             break
         try:
             module = parse_module(fixed_source)
         except cst.ParserSyntaxError as error:
             raise FixerBug(f"{path}: inplace-fixer produced code that libcst cannot parse ({_one_line(error)})") from error
-        again, generated = _find(module, fixed_source, path, config)
+        # Python's AST of the output places this pass's findings statement by statement.
+        again, generated = _find(module, fixed_source, path, config, tree)
         if not any(_allowed(item.report.fix, config) for item in again):
             fixed = tuple(wanted)
             break
@@ -460,7 +461,9 @@ def _settle(
     return fixed_source, fixed
 
 
-def _check_parses(fixed_source: str, path: str) -> None:
-    problem = guard.syntax_problem(fixed_source)
-    if problem is not None:
+def _check_parses(fixed_source: str, path: str) -> ast.Module:
+    """Python's AST of the fixer's output; FixerBug when there is none."""
+    problem, tree = guard.syntax_tree(fixed_source)
+    if tree is None:
         raise FixerBug(f"{path}: inplace-fixer produced code that does not parse ({problem})")
+    return tree

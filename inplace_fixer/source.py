@@ -8,6 +8,8 @@ from typing import Optional
 
 import libcst as cst
 
+from inplace_fixer.guard import PHYSICAL_LINE
+
 _EMPTY = cst.Module([])
 
 
@@ -17,14 +19,13 @@ def code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line, as above
 
 
 def physical_lines(source: str) -> list[str]:
     """Lines as Python and libcst count them (only \\n, \\r\\n and \\r end a line; str.splitlines
     would also split at form feeds and Unicode separators), each with its line ending."""
-    return _LINE.findall(source)
+    return PHYSICAL_LINE.findall(source)
 
 
 def line_offsets(source: str) -> list[int]:
