@@ -23,6 +23,7 @@ from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
+from inplace_fixer.output_check import FixerBug, check_edited_statements_parse, check_parses
 from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.positions import positions_and_code, positions_by_statement
 from inplace_fixer.reparse import DocumentParses
@@ -40,10 +41,6 @@ _MAY_MUTATE = re.compile(
     r"|\.step\s*\(|\bload_state_dict\b|\.apply\s*\("  # IPF009: changes of what a forward saved
 )
 _MAX_FIX_PASSES = 4
-
-
-class FixerBug(RuntimeError):
-    """The fixer produced code that does not parse: a bug in inplace-fixer, never the user's."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +157,7 @@ def _check_module(module: cst.Module, source: str, path: str, config: Config, fi
         return FileResult(path=path, source=source, findings=tuple(item.finding for item in located))
     fixed_source, fixed = _fix(generated, located, config, source)
     if fixed_source != source:
-        fixed_source, fixed = _settle(fixed_source, located, fixed, path, config)
+        fixed_source, fixed = _settle(fixed_source, located, fixed, path, config, source, tree)
     return FileResult(
         path=path,
         source=source,
@@ -435,15 +432,19 @@ def _fix(
 
 
 def _settle(
-    fixed_source: str, located: Sequence[_Located], fixed: tuple[Finding, ...], path: str, config: Config
+    fixed_source: str, located: Sequence[_Located], fixed: tuple[Finding, ...], path: str, config: Config,
+    source: str, tree: Optional[ast.Module],
 ) -> tuple[str, tuple[Finding, ...]]:
     """Make the result a fixed point: fixes that overlapped another one get another pass, and the
-    output is checked to parse (a fixer bug must never reach the user's file). Python's own
-    parser checks it, as Black checks its output: a tenth of libcst's cost, and libcst parses
-    the output only when another pass needs its tree."""
+    output is checked to parse (output_check.py); libcst parses the output only when another
+    pass needs its tree."""
     wanted = [item.finding for item in located if _allowed(item.report.fix, config)]
+    if len(fixed) == len(wanted):  # one pass did it all: only the statements it edited are new
+        edits = [edit for finding in fixed if finding.fix is not None for edit in finding.fix.edits]
+        check_edited_statements_parse(source, tree, fixed_source, edits, path)
+        return fixed_source, fixed
     for _ in range(_MAX_FIX_PASSES):
-        tree = _check_parses(fixed_source, path)
+        output_tree = check_parses(fixed_source, path)
         if len(fixed) == len(wanted):
             break
         try:
@@ -451,19 +452,11 @@ def _settle(
         except cst.ParserSyntaxError as error:
             raise FixerBug(f"{path}: inplace-fixer produced code that libcst cannot parse ({_one_line(error)})") from error
         # Python's AST of the output places this pass's findings statement by statement.
-        again, generated = _find(module, fixed_source, path, config, tree)
+        again, generated = _find(module, fixed_source, path, config, output_tree)
         if not any(_allowed(item.report.fix, config) for item in again):
             fixed = tuple(wanted)
             break
         fixed_source, _ = _fix(generated, again, config, fixed_source)
     else:
-        _check_parses(fixed_source, path)  # the last pass's output
+        check_parses(fixed_source, path)  # the last pass's output
     return fixed_source, fixed
-
-
-def _check_parses(fixed_source: str, path: str) -> ast.Module:
-    """Python's AST of the fixer's output; FixerBug when there is none."""
-    problem, tree = guard.syntax_tree(fixed_source)
-    if tree is None:
-        raise FixerBug(f"{path}: inplace-fixer produced code that does not parse ({problem})")
-    return tree
