@@ -359,3 +359,37 @@ def test_a_file_that_names_no_tensor_and_imports_none_is_neither_parsed_nor_anal
         path = tmp_path / "pkg" / f"{name}.py"
         result = check_source(path.read_text(), str(path), Config())
         assert result.error is None and result.findings == () and result.fixed_source == path.read_text()
+
+
+def test_the_cache_keeps_the_modules_used_last_up_to_a_number_of_characters(tmp_path: Path, monkeypatch) -> None:
+    import ast
+
+    from inplace_fixer.inference.interpreter import _imported_interpreter
+
+    files = {f"pkg/m{i}.py": f"def f{i}(t):\n    return t * {i}\n\n\ndef g{i}(t):\n    return t + {i}\n" for i in range(4)}
+    write_package(tmp_path, files)
+    resolver = imports.ModuleResolver()
+    make = _imported_interpreter(resolver)
+    reads: list[str] = []
+    real_read = resolver.read
+    resolver.read = lambda path: reads.append(path.name) or real_read(path)
+    source = files["pkg/m0.py"]
+    size = len(imports.reachable_text(source, ast.parse(source), frozenset({"f0"}))[0])  # one function taken
+    monkeypatch.setattr(imports, "CACHE_CHARACTERS", 3 * size + 10)  # room for three such readings
+
+    def take(i: int, *names: str):
+        return resolver.exports(tmp_path / "pkg" / f"m{i}.py", 1, make, frozenset(names))
+
+    for i in range(3):
+        assert take(i, f"f{i}").module_names[f"f{i}"] is not None
+    take(0, "f0")  # used again: now the most recent
+    take(3, "f3")  # over the limit: m1, used least recently, is dropped
+    assert reads == ["m0.py", "m1.py", "m2.py", "m3.py"]
+    take(0, "f0"), take(2, "f2"), take(3, "f3")
+    take(1, "f1")
+    assert reads[4:] == ["m1.py"]  # only the dropped module was read again
+    # A name the first reading did not take: read again with both, and counted once.
+    both = take(3, "f3", "g3")
+    assert {"f3", "g3"} <= set(both.module_names)
+    assert resolver._cached_characters == sum(characters for _, _, characters in resolver._cache.values())
+    assert resolver._cached_characters <= imports.CACHE_CHARACTERS
