@@ -9,10 +9,10 @@ visitors, our inference) raises RecursionError long before that. So before libcs
    (``read_bytes``; a named pipe would block the run, a directory or a binary is not source);
 2. CPython's own parser must accept it (it rejects more than 200 nested brackets, 100 levels of
    indentation, and Python 2 syntax, and names the line);
-3. its nesting, counted the way libcst nests (``nesting_depth``), must be at most
-   ``MAX_NESTING``. libcst makes a chain of ``and``/``or`` operands, comprehension ``for``
-   clauses and the parts of a dotted import name into nested nodes where Python's AST keeps
-   them flat; those count one level each.
+3. its nesting, counted the way libcst nests (``nesting_depth``; ``depth_beyond_limit`` walks
+   only the nodes long enough to be too deep), must be at most ``MAX_NESTING``. libcst makes a
+   chain of ``and``/``or`` operands, comprehension ``for`` clauses and the parts of a dotted
+   import name into nested nodes where Python's AST keeps them flat; those count one level each.
 
 Everything here reads text only; nothing imports torch or libcst.
 """
