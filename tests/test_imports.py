@@ -393,3 +393,14 @@ def test_the_cache_keeps_the_modules_used_last_up_to_a_number_of_characters(tmp_
     assert {"f3", "g3"} <= set(both.module_names)
     assert resolver._cached_characters == sum(characters for _, _, characters in resolver._cache.values())
     assert resolver._cached_characters <= imports.CACHE_CHARACTERS
+
+
+def test_modules_that_cannot_be_read_are_bounded_in_the_cache_too(tmp_path: Path, monkeypatch) -> None:
+    from inplace_fixer.inference.interpreter import _imported_interpreter
+
+    write_package(tmp_path, {f"pkg/bad{i}.py": "def broken(:\n" for i in range(5)})
+    resolver = imports.ModuleResolver()
+    monkeypatch.setattr(imports, "CACHE_ENTRIES", 3)
+    for i in range(5):
+        assert resolver.exports(tmp_path / "pkg" / f"bad{i}.py", 1, _imported_interpreter(resolver)) is None
+    assert len(resolver._cache) == 3 and resolver._cached_characters == 0

@@ -40,6 +40,7 @@ from inplace_fixer.source import first_line, physical_lines
 # About 70 MB of trees and facts per process; a tenth of what a run over transformers `models/`
 # reads of imported modules, which then reads 23% fewer characters than with 48 modules kept.
 CACHE_CHARACTERS = 4_000_000
+CACHE_ENTRIES = 1024  # also bounds modules that could not be read, which count no characters
 RETIRED = 48  # replaced readings kept for naming their nodes in messages
 MAX_IMPORT_DEPTH = 2  # modules imported by imported modules are followed this far
 
@@ -168,7 +169,7 @@ class ModuleResolver:
                 self._busy.discard(path)
         self._cache[key] = (covered, result, len(text))
         self._cached_characters += len(text)
-        while self._cached_characters > CACHE_CHARACTERS and len(self._cache) > 1:
+        while (self._cached_characters > CACHE_CHARACTERS or len(self._cache) > CACHE_ENTRIES) and len(self._cache) > 1:
             _, (_, _, characters) = self._cache.popitem(last=False)
             self._cached_characters -= characters
         return result
