@@ -106,26 +106,23 @@ def _may_hold_tensors(source: str, tree, path: str) -> bool:
     ``__init__`` files have in-place syntax (`config["key"] = v`, `i += 1`) and no tensor, and
     are neither parsed by libcst nor analysed: 947 of the 2,632 files of transformers
     ``models/``, 9% of its lines."""
-    if _NAMES_A_TENSOR.search(source):
-        return True
-    resolver = resolver_for(path)
-    if resolver is None or tree is None:
-        return False
-    return any(
-        _through_imports(resolver, target, 1, _NAMES_A_TENSOR) for target in resolver.imported_files(Path(path), tree)
-    )
+    return _NAMES_A_TENSOR.search(source) is not None or _imports_matching(tree, path, _NAMES_A_TENSOR)
 
 
 def _imports_user_code(tree, path: str) -> bool:
     """Whether the file imports one of the user's own files through which a call can change a
     tensor of this file in place (changes_elsewhere.py), with no in-place syntax here: a file
     that has in-place syntax itself, or imports one that has, as far as imports are followed."""
+    return _imports_matching(tree, path, _MAY_MUTATE)
+
+
+def _imports_matching(tree, path: str, pattern: re.Pattern) -> bool:
+    """Whether one of the user's files that this file imports (or one they import, as far as
+    imports are followed) has text that ``pattern`` matches."""
     resolver = resolver_for(path)
     if resolver is None or tree is None:
         return False
-    return any(
-        _through_imports(resolver, target, 1, _MAY_MUTATE) for target in resolver.imported_files(Path(path), tree)
-    )
+    return any(_through_imports(resolver, target, 1, pattern) for target in resolver.imported_files(Path(path), tree))
 
 
 def _through_imports(resolver, path: Path, depth: int, pattern: re.Pattern) -> bool:
