@@ -404,3 +404,27 @@ def test_modules_that_cannot_be_read_are_bounded_in_the_cache_too(tmp_path: Path
     for i in range(5):
         assert resolver.exports(tmp_path / "pkg" / f"bad{i}.py", 1, _imported_interpreter(resolver)) is None
     assert len(resolver._cache) == 3 and resolver._cached_characters == 0
+
+
+def test_a_node_of_an_imported_module_is_located_by_laying_out_the_modules_used_last_first(tmp_path: Path, monkeypatch) -> None:
+    """Each module looked at costs a layout of all of it: the one a message names was just read."""
+    import libcst as cst
+
+    from inplace_fixer.inference.interpreter import _imported_interpreter
+
+    write_package(tmp_path, {f"pkg/m{i}.py": f"import torch\n\n\ndef f{i}(t):\n    return t * {i}\n" for i in range(6)})
+    resolver = imports.ModuleResolver()
+    make = _imported_interpreter(resolver)
+    for i in range(6):
+        resolver.exports(tmp_path / "pkg" / f"m{i}.py", 1, make, frozenset({f"f{i}"}))
+    resolver.exports(tmp_path / "pkg" / "m2.py", 1, make, frozenset({"f2"}))  # used again: the most recent
+    laid_out: list[cst.Module] = []
+    real_layout = imports._statement_lines
+    monkeypatch.setattr(imports, "_statement_lines", lambda module: laid_out.append(module) or real_layout(module))
+    wanted = resolver.exports(tmp_path / "pkg" / "m2.py", 1, make, frozenset({"f2"}))
+    returned = wanted.module.body[1].body.body[0]  # `return t * 2`
+    assert resolver.locate(returned, str(tmp_path / "main.py")) == f"5 of {Path('pkg', 'm2.py')}"
+    assert laid_out == [wanted.module]
+    # A node of no module read: every module is looked at, and there is no line to give.
+    assert resolver.locate(cst.parse_statement("x = 1\n"), str(tmp_path / "main.py")) is None
+    assert len(laid_out) == 6

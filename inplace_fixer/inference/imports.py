@@ -175,8 +175,14 @@ class ModuleResolver:
         return result
 
     def locate(self, node: cst.CSTNode, relative_to: str) -> Optional[str]:
-        """"line 19 of sub/blocks.py" for a node of an imported module, for messages."""
-        for interpreter in [result for _, result, _ in self._cache.values()] + list(self._retired):
+        """"line 19 of sub/blocks.py" for a node of an imported module, for messages.
+
+        The modules used last come first: the node is one of a module the file being checked
+        just read, and each module looked at costs a layout of all of it (one code generation).
+        In the other order, the one such call over transformers ``models/`` laid out 146 modules
+        (12.6 of 185 CPU-s)."""
+        recent_first = [result for _, result, _ in reversed(self._cache.values())] + list(reversed(self._retired))
+        for interpreter in recent_first:
             if interpreter is None:
                 continue
             lines = getattr(interpreter, "_node_lines", None)
