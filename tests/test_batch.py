@@ -67,16 +67,23 @@ def test_the_pool_really_runs_files_in_other_processes_and_keeps_their_order(tmp
 def record_collector(path: Path, config, write_back, defer_write, check=None) -> cli.FileOutcome:
     import gc
 
-    return cli.FileOutcome(FileResult(path=f"{path}|{gc.get_threshold()[0]}", source="", fixed_source=""))
+    return cli.FileOutcome(FileResult(path=f"{path}|{gc.get_threshold()[0]}|{gc.isenabled()}", source="", fixed_source=""))
 
 
 def test_the_workers_and_the_cli_collect_garbage_less_often(tmp_path: Path) -> None:
+    import gc
+
     from inplace_fixer.collector import YOUNG_COLLECTION_EVERY
 
     paths = [tmp_path / f"m{index:02}.py" for index in range(10)]
     job = pool.Job(record_collector, None, Config(), cli.WriteBack.CHECK, False, None)
     outcomes = pool.run(job, [(path, plan([path], Config(), None)[path]) for path in paths], 2, lambda _: None)
     assert {outcome.result.path.split("|")[1] for outcome in outcomes} == {str(YOUNG_COLLECTION_EVERY)}
+    # Each file is checked with the collector off (collector.one_file), here and in the workers.
+    assert {outcome.result.path.split("|")[2] for outcome in outcomes} == {"False"}
+    here = pool.run(job, [(path, plan([path], Config(), None)[path]) for path in paths[:2]], 1, lambda _: None)
+    assert {outcome.result.path.split("|")[2] for outcome in here} == {"False"}
+    assert gc.isenabled()
     code = (
         "import gc, sys; from click.testing import CliRunner; from inplace_fixer import cli; "
         "before = gc.get_threshold()[0]; CliRunner().invoke(cli.cli, ['check', sys.argv[1]]); "

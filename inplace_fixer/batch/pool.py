@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from inplace_fixer import engine
-from inplace_fixer.collector import collect_less_often
+from inplace_fixer.collector import collect_less_often, one_file
 from inplace_fixer.batch.cache import Cache, CachedCheck, Planned
 from inplace_fixer.batch.lifeline import watch_run
 from inplace_fixer.batch.since import OnChangedLines
@@ -61,7 +61,8 @@ def run_one(job: Job, path: Path, planned: Planned, compute: Any = None) -> Any:
     if planned.lines is not None:
         check = OnChangedLines(check, planned.lines)
     task = job.check_notebook if path.suffix == ".ipynb" and job.check_notebook else job.check_path
-    outcome = task(path, job.config, job.write_back, job.defer_write, check=check)
+    with one_file():  # collector.py: why
+        outcome = task(path, job.config, job.write_back, job.defer_write, check=check)
     result = outcome.result
     if not result.changed and result.error is None and outcome.source is None:
         # Nothing needs the text of an unchanged file any more: leave it out, so the results a
