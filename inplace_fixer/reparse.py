@@ -44,6 +44,7 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
+from inplace_fixer.reparse_body import ClassLayouts, splice
 from inplace_fixer.source import LINE_BREAK, first_line
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class _Parsed:
     module: cst.Module
     tree: ast.Module
     layout: Optional[_Layout]  # None: not computed yet (a full parse computes it on first edit)
+    stretch: Optional[tuple] = None  # what the update that made this parse re-parsed (DocumentParses.stretch)
 
 
 class DocumentParses:
@@ -79,6 +81,10 @@ class DocumentParses:
         self._parsed: Optional[_Parsed] = None
         self._reproducible = True  # False: libcst does not give this text back; always parse in full
         self.outcome = "none"
+        self._class_layouts = ClassLayouts()
+        # What the last incremental update re-parsed: ("statements", first, stop) for top-level
+        # statements, ("class body", index, first, stop) for body statements of one class.
+        self.stretch: Optional[tuple] = None
 
     def remember(self, source: str, tree: ast.Module, module: cst.Module) -> None:
         """The result of a full parse of ``source`` (Python's AST and libcst's module)."""
@@ -100,11 +106,13 @@ class DocumentParses:
                 self._reproducible = False
                 return self._fall_back("libcst does not reproduce this text")
             old = self._parsed = _Parsed(old.source, old.module, old.tree, layout)
-        updated = _update(old, source)
+        updated = _update(old, source, self._class_layouts)
         if isinstance(updated, str):
             return self._fall_back(updated)
         self._parsed = updated
         self.outcome = "incremental"
+        self.stretch = updated.stretch
+        self._class_layouts.forget_except(updated.module)
         return updated.tree, updated.module
 
     def _fall_back(self, reason: str) -> None:
@@ -118,7 +126,7 @@ class DocumentParses:
 # ---------------------------------------------------------------------------- one update
 
 
-def _update(old: _Parsed, source: str) -> _Parsed | str:
+def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed | str:
     """The parse of ``source`` made from ``old``'s, or why it cannot be (a short reason)."""
     layout = old.layout
     assert layout is not None
@@ -138,6 +146,10 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     # before the stretch (in the new text) or after it (unchanged) takes in one more statement.
     first = max(0, bisect_right(layout.starts, prefix, 0, last + 1) - 1)
     stop = min(last, bisect_right(layout.starts, old_end, 0, last + 1) - 1)
+    if first == stop and "barry_as_FLUFL" not in old.source:
+        inside = _inside_class(old, source, first, prefix, old_end, class_layouts)
+        if inside is not None:
+            return inside
     while first > 0 and _indented_gap(source, layout.starts[first]):
         first -= 1
     while stop < last and _indented_gap(old.source, layout.starts[stop + 1]):
@@ -194,7 +206,37 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
             new_layout.groups,
         )
     tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
-    return _Parsed(source, module, tree, new_layout)
+    return _Parsed(source, module, tree, new_layout, ("statements", first, stop))
+
+
+def _inside_class(
+    old: _Parsed, source: str, index: int, prefix: int, old_end: int, class_layouts: ClassLayouts
+) -> Optional[_Parsed]:
+    """The parse of ``source`` when the edit lies inside the body of the class that is top-level
+    statement ``index``: only the body statements it touches are parsed again (reparse_body.py)."""
+    layout = old.layout
+    assert layout is not None
+    body = old.module.body
+    spliced = splice(
+        body[index], layout.groups[index], old.module, old.source, source, layout.starts[index],
+        layout.starts[index + 1], layout.lines[index], prefix, old_end, class_layouts,
+    )
+    if spliced is None:
+        return None
+    delta, new_lines = len(source) - len(old.source), spliced.new_lines
+    after = layout.groups[index + 1:]
+    if new_lines:
+        for group in after:
+            for statement in group:
+                ast.increment_lineno(statement, new_lines)
+    new_layout = _Layout(
+        starts=(*layout.starts[: index + 1], *(s + delta for s in layout.starts[index + 1 :])),
+        lines=(*layout.lines[: index + 1], *(n + new_lines for n in layout.lines[index + 1 :])),
+        groups=(*layout.groups[:index], (spliced.tree,), *after),
+    )
+    module = old.module.with_changes(body=(*body[:index], spliced.statement, *body[index + 1 :]))
+    tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
+    return _Parsed(source, module, tree, new_layout, ("class body", index, spliced.first, spliced.stop))
 
 
 def _mismatch(

@@ -84,7 +84,7 @@ INSERTS = (
     "_x = 1\n", "    _x = 1\n", "        _x = 1\n", "def g():\n", "    pass\n", "\r\n", "@dec\n",
     "if x:\n    y = 2\n", "class C:\n", "        return 1\n", "\n\n", "  # c\n", "# c\n", "\t_x = 1\n",
 )
-ANCHORS = ("any", "line", "top-level", "decorator", "docstring", "comment", "blank", "start", "end")
+ANCHORS = ("any", "line", "top-level", "decorator", "docstring", "comment", "blank", "start", "end", "method", "method")
 KINDS = ("insert", "insert", "delete", "replace", "delete-line", "duplicate-line", "revert")
 
 
@@ -92,7 +92,7 @@ def anchor_offset(text: str, anchor: str, choice: int) -> int:
     starts = [m.start() for m in re.finditer(r"(?m)^", text)]
     patterns = {
         "top-level": r"[A-Za-z@#]", "decorator": r"[ \t]*@", "docstring": r'.*"""',
-        "comment": r".*#", "blank": r"[ \t]*(?:\r?\n|$)",
+        "comment": r".*#", "blank": r"[ \t]*(?:\r?\n|$)", "method": r"(?:        |\t\t)",
     }
     if anchor == "start":
         return 0
@@ -207,6 +207,57 @@ def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None
     new = edited(text, pattern, change)
     assert guard.syntax_problem(new) is None
     assert check_step(parses, new) == "incremental"
+
+
+METHOD_EDITS = {
+    "a statement in a function body": ORDINARY_EDITS["a statement in a function body"],
+    "a comment line inserted": ORDINARY_EDITS["a comment line inserted"],
+    "a line deleted in a method": ORDINARY_EDITS["a line deleted in a method"],
+    "an expression changed": (r"^        return F\.", lambda line: [line.replace("F.", "torch.nn.functional.", 1)]),
+}
+
+
+@pytest.mark.parametrize("kind", ("plain", "crlf", "tabs"))
+@pytest.mark.parametrize("what", sorted(METHOD_EDITS))
+def test_an_edit_inside_a_method_parses_only_that_method(what: str, kind: str) -> None:
+    """reparse_body.py: the class is rebuilt around the one re-parsed body statement."""
+    text = real_file("linear.py", kind)
+    pattern, change = METHOD_EDITS[what]
+    if kind == "tabs":
+        pattern = pattern.replace("        ", "\t\t")
+        change_spaces = change
+        change = lambda line: [part.replace("        ", "\t\t") for part in change_spaces(line)]  # noqa: E731
+    if kind == "crlf":
+        change_lf = change
+        change = lambda line: [re.sub(r"(?<!\r)\n", "\r\n", part) for part in change_lf(line)]  # noqa: E731
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    assert check_step(parses, edited(text, pattern, change)) == "incremental"
+    assert parses.stretch[0] == "class body" and parses.stretch[2] == parses.stretch[3]
+    index = parses.stretch[1]
+    after = parses.reparse(parses._parsed.source)[1].body
+    old_methods, new_methods = before[index].body.body, after[index].body.body
+    kept = [node for node in new_methods if any(node is old for old in old_methods)]
+    assert len(kept) == len(old_methods) - 1  # only the edited method is new
+    assert all(new is old for new, old in zip(after[:index], before[:index]))
+    assert all(new is old for new, old in zip(after[index + 1:], before[index + 1:]))
+
+
+def test_the_benchmark_edits_mostly_parse_one_method() -> None:
+    """bench/bench_lsp.py's edits of its 1,000-line document, each compared with a full parse."""
+    import random
+
+    from bench import bench_lsp
+
+    text = bench_lsp.pytorch_source(1_000)
+    rng = random.Random(0)
+    parses = opened(text)
+    stretches = []
+    for n in range(30):
+        text = bench_lsp.edit(text, bench_lsp.EDIT_KINDS[n % 3], rng, n)
+        assert check_step(parses, text) == "incremental"
+        stretches.append(parses.stretch[0])
+    assert stretches.count("class body") >= 15, stretches
 
 
 def test_untouched_statements_keep_their_nodes() -> None:
