@@ -44,7 +44,7 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.reparse_body import ClassLayouts, splice
+from inplace_fixer.reparse_body import ClassLayouts, replace_body_in_place, splice
 from inplace_fixer.source import LINE_BREAK, first_line
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class _Parsed:
     tree: ast.Module
     layout: Optional[_Layout]  # None: not computed yet (a full parse computes it on first edit)
     stretch: Optional[tuple] = None  # what the update that made this parse re-parsed (DocumentParses.stretch)
+    edited_function: Optional[cst.FunctionDef] = None  # its body replaced in place by that update
 
 
 class DocumentParses:
@@ -85,11 +86,27 @@ class DocumentParses:
         # What the last incremental update re-parsed: ("statements", first, stop) for top-level
         # statements, ("class body", index, first, stop) for body statements of one class.
         self.stretch: Optional[tuple] = None
+        # Each parse that reparse or remember gives is one revision; an update that only replaced
+        # the body of one function keeps the function's node and notes (revision, node) here,
+        # for the analysis of the next one (inference/reuse.py).
+        self.revision = 0
+        self._changed_bodies: list[tuple[int, cst.FunctionDef]] = []
+        self._known_since = 0
 
     def remember(self, source: str, tree: ast.Module, module: cst.Module) -> None:
         """The result of a full parse of ``source`` (Python's AST and libcst's module)."""
         self._parsed = _Parsed(source, module, tree, None)
         self._reproducible = True
+        self.revision += 1
+        self._changed_bodies.clear()
+        self._known_since = self.revision
+
+    def bodies_changed_since(self, revision: int) -> Optional[frozenset]:
+        """The functions whose bodies the updates after ``revision`` replaced in place (their
+        nodes are the same objects), or None when that is no longer known."""
+        if revision < self._known_since:
+            return None
+        return frozenset(node for changed, node in self._changed_bodies if changed > revision)
 
     def reparse(self, source: str) -> Optional[tuple[ast.Module, cst.Module]]:
         old = self._parsed
@@ -112,6 +129,12 @@ class DocumentParses:
         self._parsed = updated
         self.outcome = "incremental"
         self.stretch = updated.stretch
+        self.revision += 1
+        if updated.edited_function is not None:
+            self._changed_bodies.append((self.revision, updated.edited_function))
+            if len(self._changed_bodies) > 256:
+                del self._changed_bodies[:128]
+                self._known_since = self._changed_bodies[0][0] - 1
         self._class_layouts.forget_except(updated.module)
         return updated.tree, updated.module
 
@@ -180,6 +203,9 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
         # What libcst calls the stretch's header is, in the file, its first statement's leading lines.
         statements[0] = statements[0].with_changes(leading_lines=(*piece.header, *statements[0].leading_lines))
     new_lines = piece_layout.lines[-1] - (layout.lines[stop + 1] if not at_end else layout.lines[-1])
+    edited_function = None
+    if first == stop and len(statements) == 1 and replace_body_in_place(body[first], statements[0]):
+        edited_function = statements[0] = body[first]
     changes: dict = {"body": (*body[:first], *statements, *body[stop + 1 :])}
     if at_start:
         changes["header"] = piece.header
@@ -206,7 +232,7 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
             new_layout.groups,
         )
     tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
-    return _Parsed(source, module, tree, new_layout, ("statements", first, stop))
+    return _Parsed(source, module, tree, new_layout, ("statements", first, stop), edited_function)
 
 
 def _inside_class(
@@ -236,7 +262,9 @@ def _inside_class(
     )
     module = old.module.with_changes(body=(*body[:index], spliced.statement, *body[index + 1 :]))
     tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
-    return _Parsed(source, module, tree, new_layout, ("class body", index, spliced.first, spliced.stop))
+    return _Parsed(
+        source, module, tree, new_layout, ("class body", index, spliced.first, spliced.stop), spliced.edited_function
+    )
 
 
 def _mismatch(

@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
+from libcst._nodes.deep_equals import deep_equals
 from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
@@ -53,6 +55,7 @@ class BodySplice:
     first: int
     stop: int
     new_lines: int  # lines the edit added (negative: removed)
+    edited_function: Optional[cst.FunctionDef] = None  # a method whose body was replaced in place
 
 
 class ClassLayouts:
@@ -97,7 +100,7 @@ def splice(
         return None
     block = statement.body
     known = layouts.lengths(statement, module)
-    if known is None or not block.body or block.footer:
+    if known is None or not block.body:
         return None
     indent = module.default_indent
     if block.indent is not None and block.indent != indent:
@@ -119,8 +122,8 @@ def splice(
         first -= 1
     while stop < last and not _clean_gap(source, starts[stop + 1] + delta, indent):
         stop += 1
-    if stop == last and not _column_zero_gap(source, text_end + delta):
-        return None
+    if stop == last and (block.footer or not _column_zero_gap(source, text_end + delta)):
+        return None  # the last statement's block and the class's footer might trade lines
     begin, old_after = starts[first], starts[stop + 1]
     if source[begin - 1] not in "\r\n":
         return None
@@ -151,10 +154,37 @@ def splice(
     tree = _spliced_tree(group[0], piece_tree.body[0], begin_line, begin_line + old_lines, new_lines)
     if tree is None:
         return None
+    new_lengths = (*lengths[:first], *(len(code) for code in codes), *lengths[stop + 1:])
+    if first == stop and len(statements) == 1 and replace_body_in_place(block.body[first], statements[0]):
+        layouts.keep(statement, new_lengths, footer)
+        return BodySplice(statement, tree, first, stop, new_lines, block.body[first])
     new_block = block.with_changes(body=(*block.body[:first], *statements, *block.body[stop + 1:]))
     new_statement = statement.with_changes(body=new_block)
-    layouts.keep(new_statement, (*lengths[:first], *(len(code) for code in codes), *lengths[stop + 1:]), footer)
+    layouts.keep(new_statement, new_lengths, footer)
     return BodySplice(new_statement, tree, first, stop, new_lines)
+
+
+# What an edit of a function may change for its node to be kept, its new body put in place.
+_IN_PLACE_FIELDS = frozenset({"body", "leading_lines"})
+
+
+def replace_body_in_place(old: cst.CSTNode, new: cst.CSTNode) -> bool:
+    """Give ``old`` the body (and leading comment lines) of ``new`` when the two functions differ
+    in nothing else, and say whether it did.
+
+    libcst's nodes are frozen, and this is the one place that changes one: the function keeps its
+    node identity, so that everything the analysis of the module body attached to it (its
+    FunctionInfo, its class's method table, the closures that name it) stays true, and the
+    language server re-analyses only what executed its body (inference/reuse.py). The old parse
+    that held the node is replaced by the new one at once (reparse.DocumentParses)."""
+    if type(old) is not cst.FunctionDef or type(new) is not cst.FunctionDef:
+        return False
+    for item in dataclasses.fields(cst.FunctionDef):
+        if item.name not in _IN_PLACE_FIELDS and not deep_equals(getattr(old, item.name), getattr(new, item.name)):
+            return False
+    object.__setattr__(old, "body", new.body)
+    object.__setattr__(old, "leading_lines", new.leading_lines)
+    return True
 
 
 def _spliced_tree(old: ast.ClassDef, stand_in: ast.ClassDef, begin_line: int, old_after_line: int, new_lines: int):

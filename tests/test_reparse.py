@@ -211,7 +211,8 @@ def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None
 
 METHOD_EDITS = {
     "a statement in a function body": ORDINARY_EDITS["a statement in a function body"],
-    "a comment line inserted": ORDINARY_EDITS["a comment line inserted"],
+    "a comment line inserted": (r"^        (self\.|return )", lambda line: ["        # edit\n", line]),
+    "a comment line at column 0": (r"^        (self\.|return )", lambda line: ["# edit\n", line]),
     "a line deleted in a method": ORDINARY_EDITS["a line deleted in a method"],
     "an expression changed": (r"^        return F\.", lambda line: [line.replace("F.", "torch.nn.functional.", 1)]),
 }
@@ -232,15 +233,30 @@ def test_an_edit_inside_a_method_parses_only_that_method(what: str, kind: str) -
         change = lambda line: [re.sub(r"(?<!\r)\n", "\r\n", part) for part in change_lf(line)]  # noqa: E731
     parses = opened(text)
     before = parses.reparse(text)[1].body
+    revision = parses.revision
     assert check_step(parses, edited(text, pattern, change)) == "incremental"
     assert parses.stretch[0] == "class body" and parses.stretch[2] == parses.stretch[3]
-    index = parses.stretch[1]
+    index, method = parses.stretch[1], parses.stretch[2]
     after = parses.reparse(parses._parsed.source)[1].body
-    old_methods, new_methods = before[index].body.body, after[index].body.body
-    kept = [node for node in new_methods if any(node is old for old in old_methods)]
-    assert len(kept) == len(old_methods) - 1  # only the edited method is new
-    assert all(new is old for new, old in zip(after[:index], before[:index]))
-    assert all(new is old for new, old in zip(after[index + 1:], before[index + 1:]))
+    # Every node is kept: the edited method's node too, given its new body in place (the
+    # comparison with a full parse in check_step covers its content).
+    assert all(new is old for new, old in zip(after, before)) and len(after) == len(before)
+    edited_method = before[index].body.body[method]
+    assert parses.bodies_changed_since(revision) == {edited_method}
+    assert parses.bodies_changed_since(parses.revision) == frozenset()
+
+
+def test_an_edit_of_a_def_line_gives_a_new_function_node() -> None:
+    text = real_file("linear.py")
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    revision = parses.revision
+    new = edited(text, r"^    def forward\(self, input", lambda line: [line.replace("input", "inputs", 1)])
+    assert check_step(parses, new) == "incremental"
+    index, method = parses.stretch[1], parses.stretch[2]
+    after = parses.reparse(new)[1].body
+    assert after[index] is not before[index] and after[index].body.body[method] is not before[index].body.body[method]
+    assert parses.bodies_changed_since(revision) == frozenset()
 
 
 def test_the_benchmark_edits_mostly_parse_one_method() -> None:
@@ -268,8 +284,11 @@ def test_untouched_statements_keep_their_nodes() -> None:
     assert after == "incremental"
     module = parses.reparse(parses._parsed.source)[1]  # the same text again: the same parse
     kept = [node for node in module.body if any(node is old for old in before)]
-    assert len(kept) == len(before) - 1  # only the edited statement is new
+    # The edit is inside a method: even the edited class and method keep their nodes (the
+    # method's body is the one new part).
+    assert len(kept) == len(before)
     assert len(module.body) == len(before)
+    assert parses.stretch[0] == "class body"
 
 
 def test_edits_at_the_start_and_end_of_the_file() -> None:
