@@ -44,8 +44,8 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.reparse_body import ClassLayouts, replace_body_in_place, splice
-from inplace_fixer.source import LINE_BREAK, first_line
+from inplace_fixer.reparse_body import ClassLayouts, splice, update_in_place
+from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
 @dataclass(frozen=True)
 class _Layout:
@@ -118,7 +118,7 @@ class DocumentParses:
         if not self._reproducible:
             return self._fall_back("libcst does not reproduce this text")
         if old.layout is None:
-            layout = _layout(old.module, old.source, old.tree.body, 1, 0)
+            layout = _layout(old.module, old.source, old.tree.body, 1, 0, self._class_layouts)
             if layout is None:
                 self._reproducible = False
                 return self._fall_back("libcst does not reproduce this text")
@@ -195,7 +195,7 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
     if why is not None:
         return why
     start_line = layout.lines[first] if not at_start else 1
-    piece_layout = _layout(piece, text, piece_tree.body, start_line, begin)
+    piece_layout = _layout(piece, text, piece_tree.body, start_line, begin, class_layouts)
     if piece_layout is None:
         return "libcst does not reproduce the edited statements"
     statements = list(piece.body)
@@ -204,8 +204,11 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
         statements[0] = statements[0].with_changes(leading_lines=(*piece.header, *statements[0].leading_lines))
     new_lines = piece_layout.lines[-1] - (layout.lines[stop + 1] if not at_end else layout.lines[-1])
     edited_function = None
-    if first == stop and len(statements) == 1 and replace_body_in_place(body[first], statements[0]):
-        edited_function = statements[0] = body[first]
+    kept = first == stop and len(statements) == 1 and update_in_place(body[first], statements[0])
+    if kept:
+        class_layouts.copy(statements[0], body[first])  # a kept class has the new one's layout
+        statements[0] = body[first]
+        edited_function = body[first] if kept == "body" else None
     changes: dict = {"body": (*body[:first], *statements, *body[stop + 1 :])}
     if at_start:
         changes["header"] = piece.header
@@ -214,9 +217,7 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
     module = old.module.with_changes(**changes)
     after = layout.groups[stop + 1 :]
     if new_lines:
-        for group in after:
-            for statement in group:
-                ast.increment_lineno(statement, new_lines)
+        shift_lines([statement for group in after for statement in group], new_lines)
     piece_starts, piece_lines = list(piece_layout.starts), list(piece_layout.lines)
     if not at_start:  # the stretch's header is its first statement's now
         piece_starts[0], piece_lines[0] = begin, start_line
@@ -252,9 +253,7 @@ def _inside_class(
     delta, new_lines = len(source) - len(old.source), spliced.new_lines
     after = layout.groups[index + 1:]
     if new_lines:
-        for group in after:
-            for statement in group:
-                ast.increment_lineno(statement, new_lines)
+        shift_lines([statement for group in after for statement in group], new_lines)
     new_layout = _Layout(
         starts=(*layout.starts[: index + 1], *(s + delta for s in layout.starts[index + 1 :])),
         lines=(*layout.lines[: index + 1], *(n + new_lines for n in layout.lines[index + 1 :])),
@@ -362,12 +361,14 @@ def _common_ends(old: str, new: str) -> tuple[int, int]:
 
 
 def _layout(
-    module: cst.Module, source: str, ast_body: Sequence[ast.stmt], start_line: int, offset: int
+    module: cst.Module, source: str, ast_body: Sequence[ast.stmt], start_line: int, offset: int,
+    class_layouts: ClassLayouts,
 ) -> Optional[_Layout]:
     """The layout of ``module`` (parsed from ``source``, which begins at ``offset`` and line
     ``start_line`` of the file), with its AST statements shifted to the file's lines; None when
-    libcst's code for the module is not ``source`` (a form feed it drops, for one)."""
-    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    libcst's code for the module is not ``source`` (a form feed it drops, for one). The layouts
+    of its classes go to ``class_layouts`` on the way."""
+    state = class_layouts.marking_state(module)
     for line in module.header:
         line._codegen(state)
     token_counts = [len(state.tokens)]

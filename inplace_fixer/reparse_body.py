@@ -43,7 +43,7 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.source import LINE_BREAK, first_line
+from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,18 @@ class ClassLayouts:
         self.keep(statement, lengths, footer)
         return lengths, footer
 
+    def marking_state(self, module: cst.Module) -> CodegenState:
+        """A code generation state that, while it generates ``module``'s top-level statements,
+        notes the layout of each class among them (``learn``): no second generation later."""
+        return _MarkingState(self, module)
+
+    def copy(self, source: cst.CSTNode, target: cst.CSTNode) -> None:
+        """``target`` (a class kept in place, now reading as ``source``) has ``source``'s layout."""
+        self._lengths.pop(id(target), None)
+        cached = self._lengths.get(id(source))
+        if cached is not None and cached[0] is source:
+            self.keep(target, cached[1], cached[2])
+
     def keep(self, statement: cst.ClassDef, lengths: tuple[int, ...], footer: int) -> None:
         self._lengths[id(statement)] = (statement, lengths, footer)
 
@@ -86,6 +98,38 @@ class ClassLayouts:
         """Drop the layouts of classes no longer in the module (bounded by the document's classes)."""
         live = {id(node) for node in module.body}
         self._lengths = {key: value for key, value in self._lengths.items() if key in live}
+
+
+class _MarkingState(CodegenState):
+    """Code generation that notes where each body statement (and the footer) of a top-level
+    class begins among the tokens, and keeps the class's layout when the class is done."""
+
+    def __init__(self, layouts: ClassLayouts, module: cst.Module) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self._layouts = layouts
+        self._watched: dict[int, cst.ClassDef] = {}  # id(body statement or first footer line) -> class
+        for statement in module.body:
+            if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+                for node in (*statement.body.body, *statement.body.footer[:1]):
+                    self._watched[id(node)] = statement
+        self._marks: dict[int, list[int]] = {}  # id(class) -> token index of each watched node
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        owner = self._watched.get(id(node))
+        if owner is not None:
+            self._marks.setdefault(id(owner), []).append(len(self.tokens))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        marks = self._marks.pop(id(node), None) if type(node) is cst.ClassDef else None
+        if marks is None:
+            return
+        block = node.body
+        count = len(block.body)
+        if len(marks) != count + (1 if block.footer else 0):
+            return
+        bounds = [*marks, len(self.tokens)]
+        sizes = [sum(map(len, self.tokens[start:end])) for start, end in zip(bounds, bounds[1:])]
+        self._layouts.keep(node, tuple(sizes[:count]), sizes[count] if block.footer else 0)
 
 
 def splice(
@@ -155,35 +199,76 @@ def splice(
     if tree is None:
         return None
     new_lengths = (*lengths[:first], *(len(code) for code in codes), *lengths[stop + 1:])
-    if first == stop and len(statements) == 1 and replace_body_in_place(block.body[first], statements[0]):
+    kept = first == stop and len(statements) == 1 and update_in_place(block.body[first], statements[0])
+    if kept:
         layouts.keep(statement, new_lengths, footer)
-        return BodySplice(statement, tree, first, stop, new_lines, block.body[first])
+        return BodySplice(statement, tree, first, stop, new_lines, block.body[first] if kept == "body" else None)
     new_block = block.with_changes(body=(*block.body[:first], *statements, *block.body[stop + 1:]))
     new_statement = statement.with_changes(body=new_block)
     layouts.keep(new_statement, new_lengths, footer)
     return BodySplice(new_statement, tree, first, stop, new_lines)
 
 
-# What an edit of a function may change for its node to be kept, its new body put in place.
-_IN_PLACE_FIELDS = frozenset({"body", "leading_lines"})
+def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
+    """Make the statement ``old`` read as ``new`` without a new node, and say how they differed:
+    "layout" when only in comment and blank lines between statements, end-of-line comments, or
+    the text of a string statement (a docstring), none of which the analysis reads; "body" when
+    ``old`` is a function with the same decorators and signature (its body is then taken as
+    changed, without comparing it); None, changing nothing, otherwise.
+
+    libcst's nodes are frozen, and this is the one place that changes them: the statement keeps
+    its node identity, so that everything the analysis attached to it (a function's FunctionInfo,
+    its class's method table, the closures that name it) stays true, and the language server
+    re-analyses only what executed a changed body (inference/reuse.py). The parse that held the
+    old nodes is replaced by the new one at once (reparse.DocumentParses)."""
+    changes: list = []
+    if type(old) is cst.FunctionDef and type(new) is cst.FunctionDef:
+        # A function's body is not compared (a walk of a long method costs more than analysing
+        # it again): any change to it is "body".
+        if not all(
+            deep_equals(getattr(old, item.name), getattr(new, item.name))
+            for item in dataclasses.fields(cst.FunctionDef) if item.name not in ("body", "leading_lines")
+        ):
+            return None
+        changes = [(old, "leading_lines", new.leading_lines), (old, "body", new.body)]
+        kind = "body"
+    elif _adopt(old, new, None, changes):
+        kind = "layout"
+    else:
+        return None
+    for node, name, value in changes:
+        object.__setattr__(node, name, value)
+    return kind
 
 
-def replace_body_in_place(old: cst.CSTNode, new: cst.CSTNode) -> bool:
-    """Give ``old`` the body (and leading comment lines) of ``new`` when the two functions differ
-    in nothing else, and say whether it did.
+# Fields that hold whole comment and blank lines (EmptyLine) between statements.
+_LINE_FIELDS = frozenset({"leading_lines", "lines_after_decorators", "footer"})
 
-    libcst's nodes are frozen, and this is the one place that changes one: the function keeps its
-    node identity, so that everything the analysis of the module body attached to it (its
-    FunctionInfo, its class's method table, the closures that name it) stays true, and the
-    language server re-analyses only what executed its body (inference/reuse.py). The old parse
-    that held the node is replaced by the new one at once (reparse.DocumentParses)."""
-    if type(old) is not cst.FunctionDef or type(new) is not cst.FunctionDef:
+
+def _adopt(old: cst.CSTNode, new: cst.CSTNode, parent: Optional[cst.CSTNode], changes: list) -> bool:
+    """Whether ``new`` is ``old`` but for what update_in_place calls "layout"; the fields to set
+    on ``old``'s nodes go to ``changes``. Whitespace and comments inside an expression count as a
+    difference: messages quote expressions' code."""
+    if type(old) is not type(new):
         return False
-    for item in dataclasses.fields(cst.FunctionDef):
-        if item.name not in _IN_PLACE_FIELDS and not deep_equals(getattr(old, item.name), getattr(new, item.name)):
-            return False
-    object.__setattr__(old, "body", new.body)
-    object.__setattr__(old, "leading_lines", new.leading_lines)
+    for item in dataclasses.fields(old):
+        name = item.name
+        before, after = getattr(old, name), getattr(new, name)
+        if name in _LINE_FIELDS or isinstance(before, cst.TrailingWhitespace):
+            if not deep_equals(before, after):
+                changes.append((old, name, after))
+        elif isinstance(before, cst.CSTNode):
+            if not _adopt(before, after, old, changes):
+                return False
+        elif isinstance(before, (tuple, list)):
+            if not isinstance(after, (tuple, list)) or len(before) != len(after):
+                return False
+            if not all(_adopt(a, b, old, changes) for a, b in zip(before, after)):
+                return False
+        elif before != after:
+            if not (name == "value" and type(old) is cst.SimpleString and type(parent) is cst.Expr):
+                return False
+            changes.append((old, name, after))
     return True
 
 
@@ -198,8 +283,7 @@ def _spliced_tree(old: ast.ClassDef, stand_in: ast.ClassDef, begin_line: int, ol
     if len(before) + len(after) > len(old.body):
         return None
     if new_lines:
-        for statement in after:
-            ast.increment_lineno(statement, new_lines)
+        shift_lines(after, new_lines)
     tree = copy.copy(old)
     tree.body = [*before, *body, *after]
     last = tree.body[-1]

@@ -246,6 +246,22 @@ def test_an_edit_inside_a_method_parses_only_that_method(what: str, kind: str) -
     assert parses.bodies_changed_since(parses.revision) == frozenset()
 
 
+def test_a_docstring_or_comment_edit_outside_functions_keeps_every_node() -> None:
+    """update_in_place's "layout": nothing the analysis reads changed, no function is edited."""
+    text = real_file("linear.py")
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    revision = parses.revision
+    for new in (
+        edited(text, r'^    r"""Applies an affine', lambda line: [line.replace("Applies", "Edited. Applies", 1)]),
+        edited(text, r"^class Linear\(", lambda line: ["# a comment before the class\n", line]),
+    ):
+        assert check_step(parses, new) == "incremental"
+        after = parses.reparse(new)[1].body
+        assert all(a is b for a, b in zip(after, before)) and len(after) == len(before)
+        assert parses.bodies_changed_since(revision) == frozenset()
+
+
 def test_an_edit_of_a_def_line_gives_a_new_function_node() -> None:
     text = real_file("linear.py")
     parses = opened(text)
