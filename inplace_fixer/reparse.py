@@ -6,7 +6,11 @@ document (its text, libcst module and Python AST, and where each top-level state
 begins) and, for a new text, parses again only the top-level statements the edit touches, as a
 small module of its own. The new module is the old one with
 that stretch of its body replaced, so every untouched statement keeps its node *identity* (what
-the analysis knew about it stays attached to it).
+the analysis knew about it stays attached to it). An edit inside a class body parses only the
+body statements it touches (reparse_body.py); and when the one statement edited differs only in
+a function's body, or only in comment lines and docstrings, the old node itself is given the new
+content (``reparse_body.update_in_place``), so that every node keeps its identity and the
+language server re-analyses only what executed that body (``changed_bodies``, inference/reuse.py).
 
 A top-level statement boundary is a clean place for Python's tokenizer: no bracket, string or
 indentation is open there, so a stretch of whole statements parses alone exactly as it parses in
@@ -44,7 +48,7 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.reparse_body import ClassLayouts, splice, update_in_place
+from inplace_fixer.reparse_body import ClassLayouts, indented_gap, splice, update_in_place
 from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
 @dataclass(frozen=True)
@@ -173,9 +177,9 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
         inside = _inside_class(old, source, first, prefix, old_end, class_layouts)
         if inside is not None:
             return inside
-    while first > 0 and _indented_gap(source, layout.starts[first]):
+    while first > 0 and indented_gap(source, layout.starts[first]):
         first -= 1
-    while stop < last and _indented_gap(old.source, layout.starts[stop + 1]):
+    while stop < last and indented_gap(old.source, layout.starts[stop + 1]):
         stop += 1
     at_start, at_end = first == 0, stop == last
     begin = 0 if at_start else layout.starts[first]
@@ -315,24 +319,6 @@ def _opens_block(statement: cst.CSTNode) -> bool:
     if finalbody is not None:
         suites.append(finalbody.body)
     return any(isinstance(suite, cst.IndentedBlock) for suite in suites)
-
-
-def _indented_gap(source: str, start: int) -> bool:
-    """Whether the comment and blank lines from ``start`` (where a top-level statement's text
-    begins) to the statement's first token include one that begins with whitespace: an indented
-    block before it could own such a line and all before it (libcst's IndentedBlock.footer)."""
-    position = start
-    while position < len(source):
-        char = source[position]
-        if char in " \t\f\v":
-            return True
-        if char not in "#\r\n":
-            return False  # the statement's first token, at column 0
-        match = LINE_BREAK.search(source, position)
-        if match is None:
-            return False
-        position = match.end()
-    return False
 
 
 def _common_ends(old: str, new: str) -> tuple[int, int]:

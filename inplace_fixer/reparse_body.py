@@ -166,7 +166,7 @@ def splice(
         first -= 1
     while stop < last and not _clean_gap(source, starts[stop + 1] + delta, indent):
         stop += 1
-    if stop == last and (block.footer or not _column_zero_gap(source, text_end + delta)):
+    if stop == last and (block.footer or indented_gap(source, text_end + delta)):
         return None  # the last statement's block and the class's footer might trade lines
     begin, old_after = starts[first], starts[stop + 1]
     if source[begin - 1] not in "\r\n":
@@ -312,21 +312,22 @@ def _clean_gap(source: str, start: int, indent: str) -> bool:
     return False
 
 
-def _column_zero_gap(source: str, start: int) -> bool:
-    """Whether the lines from ``start`` (where the next top-level statement's text begins) to its
-    first token are empty lines or comments at column 0: none that the class could own."""
+def indented_gap(source: str, start: int) -> bool:
+    """Whether the comment and blank lines from ``start`` (where a top-level statement's text
+    begins) to the statement's first token include one that begins with whitespace: an indented
+    block before it could own such a line and all before it (libcst's IndentedBlock.footer)."""
     position = start
     while position < len(source):
         char = source[position]
         if char in " \t\f\v":
-            return False
-        if char not in "#\r\n":
             return True
+        if char not in "#\r\n":
+            return False  # the statement's first token, at column 0
         match = LINE_BREAK.search(source, position)
         if match is None:
-            return True
+            return False
         position = match.end()
-    return True
+    return False
 
 
 def _code_at(module: cst.Module, indent: str, *nodes: cst.CSTNode) -> str:

@@ -275,18 +275,25 @@ def test_an_edit_of_a_def_line_gives_a_new_function_node() -> None:
     assert parses.bodies_changed_since(revision) == frozenset()
 
 
-def test_the_benchmark_edits_mostly_parse_one_method() -> None:
-    """bench/bench_lsp.py's edits of its 1,000-line document, each compared with a full parse."""
+def benchmark_texts(lines: int, edits: int) -> list[str]:
+    """bench/bench_lsp.py's document and its edits (comment, statement and number, in turn)."""
     import random
 
     from bench import bench_lsp
 
-    text = bench_lsp.pytorch_source(1_000)
+    texts = [bench_lsp.pytorch_source(lines)]
     rng = random.Random(0)
-    parses = opened(text)
+    for n in range(edits):
+        texts.append(bench_lsp.edit(texts[-1], bench_lsp.EDIT_KINDS[n % 3], rng, n))
+    return texts
+
+
+def test_the_benchmark_edits_mostly_parse_one_method() -> None:
+    """bench/bench_lsp.py's edits of its 1,000-line document, each compared with a full parse."""
+    texts = benchmark_texts(1_000, 30)
+    parses = opened(texts[0])
     stretches = []
-    for n in range(30):
-        text = bench_lsp.edit(text, bench_lsp.EDIT_KINDS[n % 3], rng, n)
+    for text in texts[1:]:
         assert check_step(parses, text) == "incremental"
         stretches.append(parses.stretch[0])
     assert stretches.count("class body") >= 15, stretches
@@ -392,15 +399,7 @@ def test_the_engine_takes_the_incremental_path_in_a_function_body() -> None:
 @pytest.mark.skipif("INPLACE_FIXER_REPARSE_EXAMPLES" not in os.environ, reason="long run only")
 def test_the_benchmark_edits_of_a_5000_line_document_give_the_full_parse() -> None:
     """bench/bench_lsp.py's document and edits (comment, statement and number, in turn)."""
-    import random
-
-    from bench import bench_lsp
-
-    text = bench_lsp.pytorch_source(5_000)
-    rng = random.Random(0)
-    parses = opened(text)
-    outcomes = []
-    for n in range(60):
-        text = bench_lsp.edit(text, bench_lsp.EDIT_KINDS[n % 3], rng, n)
-        outcomes.append(check_step(parses, text))
+    texts = benchmark_texts(5_000, 60)
+    parses = opened(texts[0])
+    outcomes = [check_step(parses, text) for text in texts[1:]]
     assert outcomes.count("incremental") == len(outcomes)
