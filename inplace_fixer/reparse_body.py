@@ -243,32 +243,57 @@ def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
 
 # Fields that hold whole comment and blank lines (EmptyLine) between statements.
 _LINE_FIELDS = frozenset({"leading_lines", "lines_after_decorators", "footer"})
+# A value made of these only (`__all__ = ["Linear", ...]`) is a constant the analysis never quotes.
+_LITERAL_NODES = (
+    cst.List, cst.Tuple, cst.Set, cst.Dict, cst.Element, cst.DictElement, cst.SimpleString, cst.ConcatenatedString,
+    cst.Integer, cst.Float, cst.Comma, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
+    cst.RightCurlyBrace, cst.LeftParen, cst.RightParen,
+)
+_WHITESPACE = (cst.BaseParenthesizableWhitespace, cst.Comment, cst.Newline, cst.EmptyLine, cst.TrailingWhitespace)
 
 
-def _adopt(old: cst.CSTNode, new: cst.CSTNode, parent: Optional[cst.CSTNode], changes: list) -> bool:
+def _adopt(
+    old: cst.CSTNode, new: cst.CSTNode, parent: Optional[cst.CSTNode], changes: list, literal: bool = False
+) -> bool:
     """Whether ``new`` is ``old`` but for what update_in_place calls "layout"; the fields to set
     on ``old``'s nodes go to ``changes``. Whitespace and comments inside an expression count as a
-    difference: messages quote expressions' code."""
+    difference (messages quote expressions' code, and ``torch.tensor([1.])`` is read for its
+    dtype), except inside a value of an assignment made of literals only (``literal``): the
+    analysis gives it a constant's value and never reads its code."""
     if type(old) is not type(new):
         return False
+    if not literal and type(parent) in (cst.Assign, cst.AnnAssign) and isinstance(old, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+        literal = _literal_only(old) and _literal_only(new)
     for item in dataclasses.fields(old):
         name = item.name
         before, after = getattr(old, name), getattr(new, name)
-        if name in _LINE_FIELDS or isinstance(before, cst.TrailingWhitespace):
+        if name in _LINE_FIELDS or isinstance(before, cst.TrailingWhitespace) or (
+            literal and isinstance(before, _WHITESPACE) and isinstance(after, _WHITESPACE)
+        ):
             if not deep_equals(before, after):
                 changes.append((old, name, after))
         elif isinstance(before, cst.CSTNode):
-            if not _adopt(before, after, old, changes):
+            if not _adopt(before, after, old, changes, literal):
                 return False
         elif isinstance(before, (tuple, list)):
             if not isinstance(after, (tuple, list)) or len(before) != len(after):
                 return False
-            if not all(_adopt(a, b, old, changes) for a, b in zip(before, after)):
+            if not all(_adopt(a, b, old, changes, literal) for a, b in zip(before, after)):
                 return False
         elif before != after:
             if not (name == "value" and type(old) is cst.SimpleString and type(parent) is cst.Expr):
                 return False
             changes.append((old, name, after))
+    return True
+
+
+def _literal_only(node: cst.CSTNode) -> bool:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, _LITERAL_NODES) and not isinstance(current, _WHITESPACE):
+            return False
+        pending.extend(current.children)
     return True
 
 

@@ -255,6 +255,7 @@ def test_a_docstring_or_comment_edit_outside_functions_keeps_every_node() -> Non
     for new in (
         edited(text, r'^    r"""Applies an affine', lambda line: [line.replace("Applies", "Edited. Applies", 1)]),
         edited(text, r"^class Linear\(", lambda line: ["# a comment before the class\n", line]),
+        edited(text, r'^    "Identity",', lambda line: [line, "# a comment in a list of literals\n"]),
     ):
         assert check_step(parses, new) == "incremental"
         after = parses.reparse(new)[1].body
