@@ -252,13 +252,15 @@ def test_a_docstring_or_comment_edit_outside_functions_keeps_every_node() -> Non
     parses = opened(text)
     before = parses.reparse(text)[1].body
     revision = parses.revision
-    for new in (
-        edited(text, r'^    r"""Applies an affine', lambda line: [line.replace("Applies", "Edited. Applies", 1)]),
-        edited(text, r"^class Linear\(", lambda line: ["# a comment before the class\n", line]),
-        edited(text, r'^    "Identity",', lambda line: [line, "# a comment in a list of literals\n"]),
-    ):
-        assert check_step(parses, new) == "incremental"
-        after = parses.reparse(new)[1].body
+    edits = (
+        (r'^    r"""Applies an affine', lambda line: [line.replace("Applies", "Edited. Applies", 1)]),
+        (r"^class Linear\(", lambda line: ["# a comment before the class\n", line]),
+        (r'^    "Identity",', lambda line: [line, "# a comment in a list of literals\n"]),
+    )
+    for pattern, change in edits:
+        text = edited(text, pattern, change)
+        assert check_step(parses, text) == "incremental"
+        after = parses.reparse(text)[1].body
         assert all(a is b for a, b in zip(after, before)) and len(after) == len(before)
         assert parses.bodies_changed_since(revision) == frozenset()
 
