@@ -244,7 +244,7 @@ def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
 # Fields that hold whole comment and blank lines (EmptyLine) between statements.
 _LINE_FIELDS = frozenset({"leading_lines", "lines_after_decorators", "footer"})
 # A value made of these only (`__all__ = ["Linear", ...]`) is a constant the analysis never quotes.
-_LITERAL_NODES = (
+_LITERAL_NODES = (cst.BaseParenthesizableWhitespace, cst.Comment, cst.Newline, cst.EmptyLine, cst.TrailingWhitespace,
     cst.List, cst.Tuple, cst.Set, cst.Dict, cst.Element, cst.DictElement, cst.SimpleString, cst.ConcatenatedString,
     cst.Integer, cst.Float, cst.Comma, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
     cst.RightCurlyBrace, cst.LeftParen, cst.RightParen,
@@ -253,25 +253,31 @@ _WHITESPACE = (cst.BaseParenthesizableWhitespace, cst.Comment, cst.Newline, cst.
 
 
 def _adopt(
-    old: cst.CSTNode, new: cst.CSTNode, parent: Optional[cst.CSTNode], changes: list, literal: bool = False
+    old: cst.CSTNode, new: cst.CSTNode, parent: Optional[cst.CSTNode], changes: list, literal: Optional[list] = None
 ) -> bool:
     """Whether ``new`` is ``old`` but for what update_in_place calls "layout"; the fields to set
     on ``old``'s nodes go to ``changes``. Whitespace and comments inside an expression count as a
     difference (messages quote expressions' code, and ``torch.tensor([1.])`` is read for its
-    dtype), except inside a value of an assignment made of literals only (``literal``): the
-    analysis gives it a constant's value and never reads its code."""
+    dtype), except inside a value of an assignment made of literals only: the analysis gives it a
+    constant's value and never reads its code. ``literal``, inside such a value: [whether a
+    difference was let through, whether a node other than a literal was met]."""
     if type(old) is not type(new):
         return False
-    if not literal and type(parent) in (cst.Assign, cst.AnnAssign) and isinstance(old, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
-        literal = _literal_only(old) and _literal_only(new)
+    entered = None
+    if literal is None and type(parent) in (cst.Assign, cst.AnnAssign) and type(old) in _CONTAINERS:
+        literal = entered = [False, False]
+    elif literal is not None and not isinstance(old, _LITERAL_NODES):
+        literal[1] = True
     for item in dataclasses.fields(old):
         name = item.name
         before, after = getattr(old, name), getattr(new, name)
         if name in _LINE_FIELDS or isinstance(before, cst.TrailingWhitespace) or (
-            literal and isinstance(before, _WHITESPACE) and isinstance(after, _WHITESPACE)
+            literal is not None and isinstance(before, _WHITESPACE) and isinstance(after, _WHITESPACE)
         ):
             if not deep_equals(before, after):
                 changes.append((old, name, after))
+                if literal is not None and not (name in _LINE_FIELDS or isinstance(before, cst.TrailingWhitespace)):
+                    literal[0] = True
         elif isinstance(before, cst.CSTNode):
             if not _adopt(before, after, old, changes, literal):
                 return False
@@ -284,17 +290,10 @@ def _adopt(
             if not (name == "value" and type(old) is cst.SimpleString and type(parent) is cst.Expr):
                 return False
             changes.append((old, name, after))
-    return True
+    return entered is None or not (entered[0] and entered[1])
 
 
-def _literal_only(node: cst.CSTNode) -> bool:
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if not isinstance(current, _LITERAL_NODES) and not isinstance(current, _WHITESPACE):
-            return False
-        pending.extend(current.children)
-    return True
+_CONTAINERS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
 
 
 def _spliced_tree(old: ast.ClassDef, stand_in: ast.ClassDef, begin_line: int, old_after_line: int, new_lines: int):
