@@ -211,8 +211,9 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
     kept = first == stop and len(statements) == 1 and update_in_place(body[first], statements[0])
     if kept:
         class_layouts.copy(statements[0], body[first])  # a kept class has the new one's layout
+        if kept == "body":
+            edited_function = _edited_function(body[first], statements[0])
         statements[0] = body[first]
-        edited_function = body[first] if kept == "body" else None
     changes: dict = {"body": (*body[:first], *statements, *body[stop + 1 :])}
     if at_start:
         changes["header"] = piece.header
@@ -238,6 +239,14 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
         )
     tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
     return _Parsed(source, module, tree, new_layout, ("statements", first, stop), edited_function)
+
+
+def _edited_function(kept: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
+    """The function whose body update_in_place replaced: ``kept`` itself, or its method that is
+    now the same object as ``new``'s (a class parsed again whole)."""
+    if isinstance(kept, cst.ClassDef):
+        return next(a for a, b in zip(kept.body.body, new.body.body) if a.body is b.body)
+    return kept
 
 
 def _inside_class(

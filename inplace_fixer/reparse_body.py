@@ -222,6 +222,8 @@ def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
     re-analyses only what executed a changed body (inference/reuse.py). The parse that held the
     old nodes is replaced by the new one at once (reparse.DocumentParses)."""
     changes: list = []
+    if type(old) is cst.ClassDef and type(new) is cst.ClassDef:
+        return _update_class_in_place(old, new)
     if type(old) is cst.FunctionDef and type(new) is cst.FunctionDef:
         # A function's body is not compared (a walk of a long method costs more than analysing
         # it again): any change to it is "body".
@@ -238,6 +240,32 @@ def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
         return None
     for node, name, value in changes:
         object.__setattr__(node, name, value)
+    return kind
+
+
+def _update_class_in_place(old: cst.ClassDef, new: cst.ClassDef) -> Optional[str]:
+    """update_in_place for a class parsed again whole (reparse.py's stretch, when the class body's
+    own could not be used): the same header, and the same body statements but for one that
+    updates in place (a method's body, or layout)."""
+    block, new_block = old.body, new.body
+    if not isinstance(block, cst.IndentedBlock) or type(new_block) is not cst.IndentedBlock:
+        return None
+    if len(block.body) != len(new_block.body) or not all(
+        deep_equals(getattr(old, item.name), getattr(new, item.name))
+        for item in dataclasses.fields(cst.ClassDef) if item.name not in ("body", "leading_lines")
+    ) or not all(
+        deep_equals(getattr(block, item.name), getattr(new_block, item.name))
+        for item in dataclasses.fields(cst.IndentedBlock) if item.name not in ("body", "footer")
+    ):
+        return None
+    differing = [(a, b) for a, b in zip(block.body, new_block.body) if not deep_equals(a, b)]
+    if len(differing) > 1:
+        return None
+    kind = update_in_place(*differing[0]) if differing else "layout"
+    if kind is None:
+        return None
+    object.__setattr__(old, "leading_lines", new.leading_lines)
+    object.__setattr__(block, "footer", new_block.footer)
     return kind
 
 

@@ -265,6 +265,20 @@ def test_a_docstring_or_comment_edit_outside_functions_keeps_every_node() -> Non
         assert parses.bodies_changed_since(revision) == frozenset()
 
 
+def test_a_method_edit_in_a_class_parsed_whole_keeps_every_node() -> None:
+    """The last method of a class whose block has a footer is parsed with the whole class (its
+    lines could change owner); the class and the method still keep their nodes."""
+    text = "class A:\n    def f(self):\n        return 1\n\n    def g(self):\n        return 2\n    # footer\n\n\nx = 1\n"
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    revision = parses.revision
+    new = text.replace("        return 2\n", "        _x = 1\n        return 2\n")
+    assert check_step(parses, new) == "incremental" and parses.stretch == ("statements", 0, 0)
+    after = parses.reparse(new)[1].body
+    assert all(a is b for a, b in zip(after, before))
+    assert parses.bodies_changed_since(revision) == {before[0].body.body[1]}
+
+
 def test_an_edit_of_a_def_line_gives_a_new_function_node() -> None:
     text = real_file("linear.py")
     parses = opened(text)
