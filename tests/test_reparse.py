@@ -190,12 +190,8 @@ ORDINARY_EDITS = {
 }
 
 
-@pytest.mark.parametrize("kind", ("plain", "crlf", "no-final-newline", "tabs"))
-@pytest.mark.parametrize("what", sorted(ORDINARY_EDITS))
-@pytest.mark.parametrize("name", ("lazy.py", "sparse.py"))
-def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None:
-    text = real_file(name, kind)
-    pattern, change = ORDINARY_EDITS[what]
+def for_variant(pattern: str, change, kind: str):
+    """An edit's line pattern and change for the file as ``variant`` gives it (tabs, CRLF)."""
     if kind == "tabs":
         pattern = pattern.replace("        ", "\t\t").replace("    ", "\t")
         change_spaces = change
@@ -203,6 +199,15 @@ def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None
     if kind == "crlf":
         change_lf = change
         change = lambda line: [re.sub(r"(?<!\r)\n", "\r\n", part) for part in change_lf(line)]  # noqa: E731
+    return pattern, change
+
+
+@pytest.mark.parametrize("kind", ("plain", "crlf", "no-final-newline", "tabs"))
+@pytest.mark.parametrize("what", sorted(ORDINARY_EDITS))
+@pytest.mark.parametrize("name", ("lazy.py", "sparse.py"))
+def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None:
+    text = real_file(name, kind)
+    pattern, change = for_variant(*ORDINARY_EDITS[what], kind)
     parses = opened(text)
     new = edited(text, pattern, change)
     assert guard.syntax_problem(new) is None
@@ -223,14 +228,7 @@ METHOD_EDITS = {
 def test_an_edit_inside_a_method_parses_only_that_method(what: str, kind: str) -> None:
     """reparse_body.py: the class is rebuilt around the one re-parsed body statement."""
     text = real_file("linear.py", kind)
-    pattern, change = METHOD_EDITS[what]
-    if kind == "tabs":
-        pattern = pattern.replace("        ", "\t\t")
-        change_spaces = change
-        change = lambda line: [part.replace("        ", "\t\t") for part in change_spaces(line)]  # noqa: E731
-    if kind == "crlf":
-        change_lf = change
-        change = lambda line: [re.sub(r"(?<!\r)\n", "\r\n", part) for part in change_lf(line)]  # noqa: E731
+    pattern, change = for_variant(*METHOD_EDITS[what], kind)
     parses = opened(text)
     before = parses.reparse(text)[1].body
     revision = parses.revision
