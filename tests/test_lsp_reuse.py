@@ -275,6 +275,34 @@ def test_edits_that_change_findings_elsewhere_give_the_fresh_findings(what: str)
         assert replayed > 0  # the roots the edit cannot change were replayed, not run again
 
 
+def test_a_nested_function_that_changes_a_closed_over_tensor_is_not_replayed() -> None:
+    """Its analyses write the names it closes over, which a replay would not do again: the
+    document is analysed afresh after each edit (and still gives the fresh findings)."""
+    text = textwrap.dedent("""
+        import torch
+
+
+        def outer(w):
+            buf = torch.exp(w)
+
+            def bump():
+                buf.add_(1)
+
+            bump()
+            return buf
+
+
+        def other(x):
+            return x * 2
+        """).lstrip()
+    parses = DocumentParses()
+    check_source(text, PATH, fix=False, parses=parses)
+    assert parses not in reuse._DOCUMENTS
+    edited = text.replace("    return x * 2\n", "    return x * 3\n")
+    differences, replayed = session_differences([text, edited])
+    assert differences == [] and replayed == 0
+
+
 # ---------------------------------------------------------------------------- mutants
 
 

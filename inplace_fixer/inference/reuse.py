@@ -23,11 +23,12 @@ A root is replayed only when that is provably what running it would do:
 Anything else runs again, and its new record replaces the old. The module body is always
 replayed (it defines what every root reads); an edit of a body that the module body executed
 (a module-level call, class attributes computed there), a module that reaches the user's other
-files, a root that writes a module-level name or defines a class, or a budget that ran out falls
-back to a fresh analysis. Replaying a root applies its writes in the order the fresh run would
-make them, so ``facts``, ``order`` (which drives the rules) and the rest come out equal to a
-fresh ``run`` on the new module: tests/test_lsp_reuse.py checks that the findings are, message
-for message, on random edits of real files and on edits that change findings elsewhere.
+files, a root that writes a module-level name, a name a nested function closes over, or defines
+a class, or a budget that ran out falls back to a fresh analysis. Replaying a root applies its
+writes in the order the fresh run would make them, so ``facts``, ``order`` (which drives the
+rules) and the rest come out equal to a fresh ``run`` on the new module: tests/test_lsp_reuse.py
+checks that the findings are, message for message, on random edits of real files and on edits
+that change findings elsewhere.
 
 The command line never uses this module: the plain ``Interpreter`` records nothing.
 """
@@ -179,6 +180,7 @@ class ReusingInterpreter(Interpreter):
         self._current: Optional[_Record] = None
         self.replayed = 0  # roots replayed by the last run (for tests and the benchmark)
         self.budget_ran_out = False
+        self._closures: list[_Watched] = []  # what nested functions and lambdas close over
 
     # ------------------------------------------------------------------ the roots
     def _module_body_root(self, state: State) -> None:
@@ -258,6 +260,19 @@ class ReusingInterpreter(Interpreter):
                 record.attributes.append(("read", cls, before))
         return result
 
+    def _closure(self, state: State) -> dict:
+        # A nested function's closure is a copy of its enclosing function's names, which the
+        # nested function's analyses may write (an in-place change of a closed-over tensor): a
+        # write that a replay would not repeat, so a run with one is not reused.
+        closure = super()._closure(state)
+        if not state.function:
+            return closure  # the module's names, watched already
+        watched = _Watched()
+        dict.update(watched, closure)
+        watched.sealed = True
+        self._closures.append(watched)
+        return watched
+
     def _imported(self, module: str, name: str):
         value = super()._imported(module, name)
         if self.resolver is not None and self.path is not None:
@@ -331,6 +346,7 @@ class ReusingInterpreter(Interpreter):
         return not (
             self.uses_user_files or self.module_names.written_after or self.classes.written_after
             or self.budget_ran_out or self._module_record is None
+            or any(closure.written_after for closure in self._closures)
         )
 
     def rerun(self, module: cst.Module, edited: frozenset, resolver) -> None:
