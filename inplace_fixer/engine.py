@@ -20,6 +20,7 @@ from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for
+from inplace_fixer.inference import reuse
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
 from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
@@ -83,7 +84,7 @@ def check_source(
         if parses is not None and reused is None:
             parses.remember(source, tree, module)
         try:
-            return _check_module(module, source, path, config, fix, tree)
+            return _check_module(module, source, path, config, fix, tree, parses)
         except RecursionError:
             problem = _TOO_DEEP
     return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
@@ -147,8 +148,10 @@ def _through_imports(resolver, path: Path, depth: int, pattern: re.Pattern) -> b
 _TOO_DEEP = "nested too deeply to analyse (Python's recursion limit)"
 
 
-def _check_module(module: cst.Module, source: str, path: str, config: Config, fix: bool, tree) -> FileResult:
-    located, generated = _find(module, source, path, config, tree)
+def _check_module(
+    module: cst.Module, source: str, path: str, config: Config, fix: bool, tree, parses: Optional[DocumentParses] = None
+) -> FileResult:
+    located, generated = _find(module, source, path, config, tree, parses)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
     if not fix:
@@ -171,18 +174,25 @@ def _one_line(error: cst.ParserSyntaxError) -> str:
 
 
 def _find(
-    module: cst.Module, source: str, path: str, config: Config, tree: Optional[ast.Module] = None
+    module: cst.Module, source: str, path: str, config: Config, tree: Optional[ast.Module] = None,
+    parses: Optional[DocumentParses] = None,
 ) -> tuple[list[_Located], str]:
     """The findings, and the module's code as libcst generates it (the text the findings'
     positions count in; empty when nothing was reported, since nothing needed it). ``tree``,
-    Python's AST of ``source``, lets the positions be found statement by statement."""
+    Python's AST of ``source``, lets the positions be found statement by statement. With
+    ``parses`` (the language server's), the analysis of the document's last text is reused for
+    what the edit cannot change (inference/reuse.py)."""
     selected = [rule for rule in rule_registry.ALL_RULES if config.is_selected(rule.code)]
     if not selected:
         return [], ""
     # The same computation TensorFactsProvider exposes, called directly because the engine also
     # needs the order in which the inference reached the nodes, to drive the rules.
-    interpreter = Interpreter(module, path=path, resolver=resolver_for(path))
-    facts = interpreter.run()
+    if parses is not None:
+        interpreter = reuse.analysed(parses, module, path, resolver_for(path))
+        facts = interpreter.facts
+    else:
+        interpreter = Interpreter(module, path=path, resolver=resolver_for(path))
+        facts = interpreter.run()
     context = RuleContext(
         module=module, torch_name=interpreter.torch_name(), facts=facts,
         inplace_module_calls=interpreter.inplace_module_calls,

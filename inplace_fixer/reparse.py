@@ -6,7 +6,11 @@ document (its text, libcst module and Python AST, and where each top-level state
 begins) and, for a new text, parses again only the top-level statements the edit touches, as a
 small module of its own. The new module is the old one with
 that stretch of its body replaced, so every untouched statement keeps its node *identity* (what
-the analysis knew about it stays attached to it).
+the analysis knew about it stays attached to it). An edit inside a class body parses only the
+body statements it touches (reparse_body.py); and when the one statement edited differs only in
+a function's body, or only in comment lines and docstrings, the old node itself is given the new
+content (``reparse_body.update_in_place``), so that every node keeps its identity and the
+language server re-analyses only what executed that body (``changed_bodies``, inference/reuse.py).
 
 A top-level statement boundary is a clean place for Python's tokenizer: no bracket, string or
 indentation is open there, so a stretch of whole statements parses alone exactly as it parses in
@@ -44,7 +48,8 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.source import LINE_BREAK, first_line
+from inplace_fixer.reparse_body import ClassLayouts, indented_gap, splice, update_in_place
+from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
 @dataclass(frozen=True)
 class _Layout:
@@ -66,6 +71,8 @@ class _Parsed:
     module: cst.Module
     tree: ast.Module
     layout: Optional[_Layout]  # None: not computed yet (a full parse computes it on first edit)
+    stretch: Optional[tuple] = None  # what the update that made this parse re-parsed (DocumentParses.stretch)
+    edited_function: Optional[cst.FunctionDef] = None  # its body replaced in place by that update
 
 
 class DocumentParses:
@@ -79,11 +86,31 @@ class DocumentParses:
         self._parsed: Optional[_Parsed] = None
         self._reproducible = True  # False: libcst does not give this text back; always parse in full
         self.outcome = "none"
+        self._class_layouts = ClassLayouts()
+        # What the last incremental update re-parsed: ("statements", first, stop) for top-level
+        # statements, ("class body", index, first, stop) for body statements of one class.
+        self.stretch: Optional[tuple] = None
+        # Each parse that reparse or remember gives is one revision; an update that only replaced
+        # the body of one function keeps the function's node and notes (revision, node) here,
+        # for the analysis of the next one (inference/reuse.py).
+        self.revision = 0
+        self._changed_bodies: list[tuple[int, cst.FunctionDef]] = []
+        self._known_since = 0
 
     def remember(self, source: str, tree: ast.Module, module: cst.Module) -> None:
         """The result of a full parse of ``source`` (Python's AST and libcst's module)."""
         self._parsed = _Parsed(source, module, tree, None)
         self._reproducible = True
+        self.revision += 1
+        self._changed_bodies.clear()
+        self._known_since = self.revision
+
+    def bodies_changed_since(self, revision: int) -> Optional[frozenset]:
+        """The functions whose bodies the updates after ``revision`` replaced in place (their
+        nodes are the same objects), or None when that is no longer known."""
+        if revision < self._known_since:
+            return None
+        return frozenset(node for changed, node in self._changed_bodies if changed > revision)
 
     def reparse(self, source: str) -> Optional[tuple[ast.Module, cst.Module]]:
         old = self._parsed
@@ -95,16 +122,24 @@ class DocumentParses:
         if not self._reproducible:
             return self._fall_back("libcst does not reproduce this text")
         if old.layout is None:
-            layout = _layout(old.module, old.source, old.tree.body, 1, 0)
+            layout = _layout(old.module, old.source, old.tree.body, 1, 0, self._class_layouts)
             if layout is None:
                 self._reproducible = False
                 return self._fall_back("libcst does not reproduce this text")
             old = self._parsed = _Parsed(old.source, old.module, old.tree, layout)
-        updated = _update(old, source)
+        updated = _update(old, source, self._class_layouts)
         if isinstance(updated, str):
             return self._fall_back(updated)
         self._parsed = updated
         self.outcome = "incremental"
+        self.stretch = updated.stretch
+        self.revision += 1
+        if updated.edited_function is not None:
+            self._changed_bodies.append((self.revision, updated.edited_function))
+            if len(self._changed_bodies) > 256:
+                del self._changed_bodies[:128]
+                self._known_since = self._changed_bodies[0][0] - 1
+        self._class_layouts.forget_except(updated.module)
         return updated.tree, updated.module
 
     def _fall_back(self, reason: str) -> None:
@@ -118,7 +153,7 @@ class DocumentParses:
 # ---------------------------------------------------------------------------- one update
 
 
-def _update(old: _Parsed, source: str) -> _Parsed | str:
+def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed | str:
     """The parse of ``source`` made from ``old``'s, or why it cannot be (a short reason)."""
     layout = old.layout
     assert layout is not None
@@ -138,9 +173,13 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     # before the stretch (in the new text) or after it (unchanged) takes in one more statement.
     first = max(0, bisect_right(layout.starts, prefix, 0, last + 1) - 1)
     stop = min(last, bisect_right(layout.starts, old_end, 0, last + 1) - 1)
-    while first > 0 and _indented_gap(source, layout.starts[first]):
+    if first == stop and "barry_as_FLUFL" not in old.source:
+        inside = _inside_class(old, source, first, prefix, old_end, class_layouts)
+        if inside is not None:
+            return inside
+    while first > 0 and indented_gap(source, layout.starts[first]):
         first -= 1
-    while stop < last and _indented_gap(old.source, layout.starts[stop + 1]):
+    while stop < last and indented_gap(old.source, layout.starts[stop + 1]):
         stop += 1
     at_start, at_end = first == 0, stop == last
     begin = 0 if at_start else layout.starts[first]
@@ -160,7 +199,7 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     if why is not None:
         return why
     start_line = layout.lines[first] if not at_start else 1
-    piece_layout = _layout(piece, text, piece_tree.body, start_line, begin)
+    piece_layout = _layout(piece, text, piece_tree.body, start_line, begin, class_layouts)
     if piece_layout is None:
         return "libcst does not reproduce the edited statements"
     statements = list(piece.body)
@@ -168,6 +207,13 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
         # What libcst calls the stretch's header is, in the file, its first statement's leading lines.
         statements[0] = statements[0].with_changes(leading_lines=(*piece.header, *statements[0].leading_lines))
     new_lines = piece_layout.lines[-1] - (layout.lines[stop + 1] if not at_end else layout.lines[-1])
+    edited_function = None
+    kept = first == stop and len(statements) == 1 and update_in_place(body[first], statements[0])
+    if kept:
+        class_layouts.copy(statements[0], body[first])  # a kept class has the new one's layout
+        if kept == "body":
+            edited_function = _edited_function(body[first], statements[0])
+        statements[0] = body[first]
     changes: dict = {"body": (*body[:first], *statements, *body[stop + 1 :])}
     if at_start:
         changes["header"] = piece.header
@@ -176,9 +222,7 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
     module = old.module.with_changes(**changes)
     after = layout.groups[stop + 1 :]
     if new_lines:
-        for group in after:
-            for statement in group:
-                ast.increment_lineno(statement, new_lines)
+        shift_lines([statement for group in after for statement in group], new_lines)
     piece_starts, piece_lines = list(piece_layout.starts), list(piece_layout.lines)
     if not at_start:  # the stretch's header is its first statement's now
         piece_starts[0], piece_lines[0] = begin, start_line
@@ -194,7 +238,45 @@ def _update(old: _Parsed, source: str) -> _Parsed | str:
             new_layout.groups,
         )
     tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
-    return _Parsed(source, module, tree, new_layout)
+    return _Parsed(source, module, tree, new_layout, ("statements", first, stop), edited_function)
+
+
+def _edited_function(kept: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
+    """The function whose body update_in_place replaced: ``kept`` itself, or its method that is
+    now the same object as ``new``'s (a class parsed again whole)."""
+    if isinstance(kept, cst.ClassDef):
+        return next(a for a, b in zip(kept.body.body, new.body.body) if a.body is b.body)
+    return kept
+
+
+def _inside_class(
+    old: _Parsed, source: str, index: int, prefix: int, old_end: int, class_layouts: ClassLayouts
+) -> Optional[_Parsed]:
+    """The parse of ``source`` when the edit lies inside the body of the class that is top-level
+    statement ``index``: only the body statements it touches are parsed again (reparse_body.py)."""
+    layout = old.layout
+    assert layout is not None
+    body = old.module.body
+    spliced = splice(
+        body[index], layout.groups[index], old.module, old.source, source, layout.starts[index],
+        layout.starts[index + 1], layout.lines[index], prefix, old_end, class_layouts,
+    )
+    if spliced is None:
+        return None
+    delta, new_lines = len(source) - len(old.source), spliced.new_lines
+    after = layout.groups[index + 1:]
+    if new_lines:
+        shift_lines([statement for group in after for statement in group], new_lines)
+    new_layout = _Layout(
+        starts=(*layout.starts[: index + 1], *(s + delta for s in layout.starts[index + 1 :])),
+        lines=(*layout.lines[: index + 1], *(n + new_lines for n in layout.lines[index + 1 :])),
+        groups=(*layout.groups[:index], (spliced.tree,), *after),
+    )
+    module = old.module.with_changes(body=(*body[:index], spliced.statement, *body[index + 1 :]))
+    tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
+    return _Parsed(
+        source, module, tree, new_layout, ("class body", index, spliced.first, spliced.stop), spliced.edited_function
+    )
 
 
 def _mismatch(
@@ -248,24 +330,6 @@ def _opens_block(statement: cst.CSTNode) -> bool:
     return any(isinstance(suite, cst.IndentedBlock) for suite in suites)
 
 
-def _indented_gap(source: str, start: int) -> bool:
-    """Whether the comment and blank lines from ``start`` (where a top-level statement's text
-    begins) to the statement's first token include one that begins with whitespace: an indented
-    block before it could own such a line and all before it (libcst's IndentedBlock.footer)."""
-    position = start
-    while position < len(source):
-        char = source[position]
-        if char in " \t\f\v":
-            return True
-        if char not in "#\r\n":
-            return False  # the statement's first token, at column 0
-        match = LINE_BREAK.search(source, position)
-        if match is None:
-            return False
-        position = match.end()
-    return False
-
-
 def _common_ends(old: str, new: str) -> tuple[int, int]:
     """Lengths of the longest common prefix and then suffix (not overlapping), by bisection:
     slice comparisons run at memcmp speed, a character loop would cost milliseconds."""
@@ -292,12 +356,14 @@ def _common_ends(old: str, new: str) -> tuple[int, int]:
 
 
 def _layout(
-    module: cst.Module, source: str, ast_body: Sequence[ast.stmt], start_line: int, offset: int
+    module: cst.Module, source: str, ast_body: Sequence[ast.stmt], start_line: int, offset: int,
+    class_layouts: ClassLayouts,
 ) -> Optional[_Layout]:
     """The layout of ``module`` (parsed from ``source``, which begins at ``offset`` and line
     ``start_line`` of the file), with its AST statements shifted to the file's lines; None when
-    libcst's code for the module is not ``source`` (a form feed it drops, for one)."""
-    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    libcst's code for the module is not ``source`` (a form feed it drops, for one). The layouts
+    of its classes go to ``class_layouts`` on the way."""
+    state = class_layouts.marking_state(module)
     for line in module.header:
         line._codegen(state)
     token_counts = [len(state.tokens)]

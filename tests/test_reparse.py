@@ -84,7 +84,7 @@ INSERTS = (
     "_x = 1\n", "    _x = 1\n", "        _x = 1\n", "def g():\n", "    pass\n", "\r\n", "@dec\n",
     "if x:\n    y = 2\n", "class C:\n", "        return 1\n", "\n\n", "  # c\n", "# c\n", "\t_x = 1\n",
 )
-ANCHORS = ("any", "line", "top-level", "decorator", "docstring", "comment", "blank", "start", "end")
+ANCHORS = ("any", "line", "top-level", "decorator", "docstring", "comment", "blank", "start", "end", "method", "method")
 KINDS = ("insert", "insert", "delete", "replace", "delete-line", "duplicate-line", "revert")
 
 
@@ -92,7 +92,7 @@ def anchor_offset(text: str, anchor: str, choice: int) -> int:
     starts = [m.start() for m in re.finditer(r"(?m)^", text)]
     patterns = {
         "top-level": r"[A-Za-z@#]", "decorator": r"[ \t]*@", "docstring": r'.*"""',
-        "comment": r".*#", "blank": r"[ \t]*(?:\r?\n|$)",
+        "comment": r".*#", "blank": r"[ \t]*(?:\r?\n|$)", "method": r"(?:        |\t\t)",
     }
     if anchor == "start":
         return 0
@@ -190,12 +190,8 @@ ORDINARY_EDITS = {
 }
 
 
-@pytest.mark.parametrize("kind", ("plain", "crlf", "no-final-newline", "tabs"))
-@pytest.mark.parametrize("what", sorted(ORDINARY_EDITS))
-@pytest.mark.parametrize("name", ("lazy.py", "sparse.py"))
-def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None:
-    text = real_file(name, kind)
-    pattern, change = ORDINARY_EDITS[what]
+def for_variant(pattern: str, change, kind: str):
+    """An edit's line pattern and change for the file as ``variant`` gives it (tabs, CRLF)."""
     if kind == "tabs":
         pattern = pattern.replace("        ", "\t\t").replace("    ", "\t")
         change_spaces = change
@@ -203,10 +199,119 @@ def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None
     if kind == "crlf":
         change_lf = change
         change = lambda line: [re.sub(r"(?<!\r)\n", "\r\n", part) for part in change_lf(line)]  # noqa: E731
+    return pattern, change
+
+
+@pytest.mark.parametrize("kind", ("plain", "crlf", "no-final-newline", "tabs"))
+@pytest.mark.parametrize("what", sorted(ORDINARY_EDITS))
+@pytest.mark.parametrize("name", ("lazy.py", "sparse.py"))
+def test_ordinary_edits_are_incremental(name: str, what: str, kind: str) -> None:
+    text = real_file(name, kind)
+    pattern, change = for_variant(*ORDINARY_EDITS[what], kind)
     parses = opened(text)
     new = edited(text, pattern, change)
     assert guard.syntax_problem(new) is None
     assert check_step(parses, new) == "incremental"
+
+
+METHOD_EDITS = {
+    "a statement in a function body": ORDINARY_EDITS["a statement in a function body"],
+    "a comment line inserted": (r"^        (self\.|return )", lambda line: ["        # edit\n", line]),
+    "a comment line at column 0": (r"^        (self\.|return )", lambda line: ["# edit\n", line]),
+    "a line deleted in a method": ORDINARY_EDITS["a line deleted in a method"],
+    "an expression changed": (r"^        return F\.", lambda line: [line.replace("F.", "torch.nn.functional.", 1)]),
+}
+
+
+@pytest.mark.parametrize("kind", ("plain", "crlf", "tabs"))
+@pytest.mark.parametrize("what", sorted(METHOD_EDITS))
+def test_an_edit_inside_a_method_parses_only_that_method(what: str, kind: str) -> None:
+    """reparse_body.py: the class is rebuilt around the one re-parsed body statement."""
+    text = real_file("linear.py", kind)
+    pattern, change = for_variant(*METHOD_EDITS[what], kind)
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    revision = parses.revision
+    assert check_step(parses, edited(text, pattern, change)) == "incremental"
+    assert parses.stretch[0] == "class body" and parses.stretch[2] == parses.stretch[3]
+    index, method = parses.stretch[1], parses.stretch[2]
+    after = parses.reparse(parses._parsed.source)[1].body
+    # Every node is kept: the edited method's node too, given its new body in place (the
+    # comparison with a full parse in check_step covers its content).
+    assert all(new is old for new, old in zip(after, before)) and len(after) == len(before)
+    edited_method = before[index].body.body[method]
+    assert parses.bodies_changed_since(revision) == {edited_method}
+    assert parses.bodies_changed_since(parses.revision) == frozenset()
+
+
+def test_a_docstring_or_comment_edit_outside_functions_keeps_every_node() -> None:
+    """update_in_place's "layout": nothing the analysis reads changed, no function is edited."""
+    text = real_file("linear.py")
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    revision = parses.revision
+    edits = (
+        (r'^    r"""Applies an affine', lambda line: [line.replace("Applies", "Edited. Applies", 1)]),
+        (r"^class Linear\(", lambda line: ["# a comment before the class\n", line]),
+        (r'^    "Identity",', lambda line: [line, "# a comment in a list of literals\n"]),
+    )
+    for pattern, change in edits:
+        text = edited(text, pattern, change)
+        assert check_step(parses, text) == "incremental"
+        after = parses.reparse(text)[1].body
+        assert all(a is b for a, b in zip(after, before)) and len(after) == len(before)
+        assert parses.bodies_changed_since(revision) == frozenset()
+
+
+def test_a_method_edit_in_a_class_parsed_whole_keeps_every_node() -> None:
+    """The last method of a class whose block has a footer is parsed with the whole class (its
+    lines could change owner); the class and the method still keep their nodes."""
+    text = "class A:\n    def f(self):\n        return 1\n\n    def g(self):\n        return 2\n    # footer\n\n\nx = 1\n"
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    revision = parses.revision
+    new = text.replace("        return 2\n", "        _x = 1\n        return 2\n")
+    assert check_step(parses, new) == "incremental" and parses.stretch == ("statements", 0, 0)
+    after = parses.reparse(new)[1].body
+    assert all(a is b for a, b in zip(after, before))
+    assert parses.bodies_changed_since(revision) == {before[0].body.body[1]}
+
+
+def test_an_edit_of_a_def_line_gives_a_new_function_node() -> None:
+    text = real_file("linear.py")
+    parses = opened(text)
+    before = parses.reparse(text)[1].body
+    revision = parses.revision
+    new = edited(text, r"^    def forward\(self, input", lambda line: [line.replace("input", "inputs", 1)])
+    assert check_step(parses, new) == "incremental"
+    index, method = parses.stretch[1], parses.stretch[2]
+    after = parses.reparse(new)[1].body
+    assert after[index] is not before[index] and after[index].body.body[method] is not before[index].body.body[method]
+    assert parses.bodies_changed_since(revision) == frozenset()
+
+
+def benchmark_texts(lines: int, edits: int) -> list[str]:
+    """bench/bench_lsp.py's document and its edits (comment, statement and number, in turn)."""
+    import random
+
+    from bench import bench_lsp
+
+    texts = [bench_lsp.pytorch_source(lines)]
+    rng = random.Random(0)
+    for n in range(edits):
+        texts.append(bench_lsp.edit(texts[-1], bench_lsp.EDIT_KINDS[n % 3], rng, n))
+    return texts
+
+
+def test_the_benchmark_edits_mostly_parse_one_method() -> None:
+    """bench/bench_lsp.py's edits of its 1,000-line document, each compared with a full parse."""
+    texts = benchmark_texts(1_000, 30)
+    parses = opened(texts[0])
+    stretches = []
+    for text in texts[1:]:
+        assert check_step(parses, text) == "incremental"
+        stretches.append(parses.stretch[0])
+    assert stretches.count("class body") >= 15, stretches
 
 
 def test_untouched_statements_keep_their_nodes() -> None:
@@ -217,8 +322,11 @@ def test_untouched_statements_keep_their_nodes() -> None:
     assert after == "incremental"
     module = parses.reparse(parses._parsed.source)[1]  # the same text again: the same parse
     kept = [node for node in module.body if any(node is old for old in before)]
-    assert len(kept) == len(before) - 1  # only the edited statement is new
+    # The edit is inside a method: even the edited class and method keep their nodes (the
+    # method's body is the one new part).
+    assert len(kept) == len(before)
     assert len(module.body) == len(before)
+    assert parses.stretch[0] == "class body"
 
 
 def test_edits_at_the_start_and_end_of_the_file() -> None:
@@ -306,15 +414,7 @@ def test_the_engine_takes_the_incremental_path_in_a_function_body() -> None:
 @pytest.mark.skipif("INPLACE_FIXER_REPARSE_EXAMPLES" not in os.environ, reason="long run only")
 def test_the_benchmark_edits_of_a_5000_line_document_give_the_full_parse() -> None:
     """bench/bench_lsp.py's document and edits (comment, statement and number, in turn)."""
-    import random
-
-    from bench import bench_lsp
-
-    text = bench_lsp.pytorch_source(5_000)
-    rng = random.Random(0)
-    parses = opened(text)
-    outcomes = []
-    for n in range(60):
-        text = bench_lsp.edit(text, bench_lsp.EDIT_KINDS[n % 3], rng, n)
-        outcomes.append(check_step(parses, text))
+    texts = benchmark_texts(5_000, 60)
+    parses = opened(texts[0])
+    outcomes = [check_step(parses, text) for text in texts[1:]]
     assert outcomes.count("incremental") == len(outcomes)

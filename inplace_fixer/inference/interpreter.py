@@ -143,7 +143,7 @@ class Interpreter(
     def run(self) -> dict[cst.CSTNode, NodeFact]:
         state = State(env=self.module_names, globals={}, function=None)
         state.globals = state.env
-        self._statements(self.module.body, state, line=None)
+        self._module_body_root(state)
         unreached: list[PendingFunction] = []
         while self._pending:
             # Later definitions first: in a model file the classes that call the others (the
@@ -162,13 +162,21 @@ class Interpreter(
                 if self._only_called_where_unreached(function.info):
                     unreached.append(function)  # decided once everything else has run
                     continue
-                self._run_function(function)
+                self._function_root(function)
             if not self._pending:
                 # Met (live) by an analysis that ran after it was put aside: analyse it after all.
                 self._pending = [f for f in unreached if f.info.name in self.mentioned]
                 unreached = [f for f in unreached if f.info.name not in self.mentioned]
         self.facts.update(self.context_facts)
         return self.facts
+
+    # The roots of the analysis: the module body, then each function analysed on its own. The
+    # language server's ReusingInterpreter (inference/reuse.py) records and replays them.
+    def _module_body_root(self, state: State) -> None:
+        self._statements(self.module.body, state, line=None)
+
+    def _function_root(self, function: PendingFunction) -> None:
+        self._run_function(function)
 
     def _only_called_where_unreached(self, info) -> bool:
         """A private function (`_name`) that the module calls only in branches that cannot run
