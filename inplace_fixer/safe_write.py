@@ -126,4 +126,17 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # another user's live process
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended and waits to be reaped (Linux): it writes nothing more. A pool
+    worker killed with its run is reparented to init, and a container's init may never reap it,
+    so its pid stays taken (``os.kill(pid, 0)`` succeeds) for as long as the container runs."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # not Linux, or gone meanwhile (then the next sweep removes the file)
+    # The fields after the command name (which may hold spaces and parentheses) start with the state.
+    fields = stat_line.rpartition(")")[2].split()
+    return bool(fields) and fields[0] in ("Z", "X")

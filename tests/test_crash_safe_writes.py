@@ -14,6 +14,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,29 @@ def test_a_temporary_file_left_by_a_dead_process_is_removed(tmp_path: Path) -> N
     safe_write.replace_bytes(target, b"new")
     assert target.read_bytes() == b"new"
     assert safe_write.temp_files(tmp_path) == [live]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process states are read from Linux's /proc")
+def test_a_temporary_file_of_a_process_that_ended_unreaped_is_removed(tmp_path: Path) -> None:
+    # A pool worker killed with its run may stay a zombie (a container's init may not reap it):
+    # its pid is still taken, but it writes nothing more.
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while safe_write._zombie(ended.pid) is False and time.monotonic() < deadline:
+        time.sleep(0.01)  # not reaped: this process does not wait for it yet
+    try:
+        assert safe_write._zombie(ended.pid)
+        os.kill(ended.pid, 0)  # the pid is still taken
+        target = tmp_path / "model.py"
+        target.write_bytes(b"old")
+        left = tmp_path / f".other.py.{ended.pid}{safe_write.TEMP_SUFFIX}"
+        left.write_bytes(b"left by a killed worker")
+        live = tmp_path / f".other.py.{os.getppid()}{safe_write.TEMP_SUFFIX}"
+        live.write_bytes(b"another run, still writing")
+        safe_write.replace_bytes(target, b"new")
+        assert safe_write.temp_files(tmp_path) == [live]
+    finally:
+        ended.wait()
 
 
 def test_permissions_owner_and_symlink_are_kept(tmp_path: Path) -> None:
