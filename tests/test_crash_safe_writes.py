@@ -82,17 +82,23 @@ def test_a_cache_entry_is_written_whole_and_its_leftover_removed(tmp_path: Path)
     assert safe_write.temp_files(other) == []
 
 
-def test_a_temporary_file_left_by_a_dead_process_is_removed(tmp_path: Path) -> None:
+def _temps_after_a_write_beside(tmp_path: Path, left_by: int) -> tuple[list[Path], Path]:
+    """Write a file next to a temporary file left by process ``left_by`` and one of a live run
+    (this test's parent): the temporary files that remain, and the live run's."""
     target = tmp_path / "model.py"
     target.write_bytes(b"old")
-    # pid 2**22 + 1 is above Linux's largest pid, so no process has it.
-    stale = tmp_path / f".other.py.{2**22 + 1}{safe_write.TEMP_SUFFIX}"
-    stale.write_bytes(b"left by a killed run")
+    (tmp_path / f".other.py.{left_by}{safe_write.TEMP_SUFFIX}").write_bytes(b"left by a killed run")
     live = tmp_path / f".other.py.{os.getppid()}{safe_write.TEMP_SUFFIX}"
     live.write_bytes(b"another run, still writing")
     safe_write.replace_bytes(target, b"new")
     assert target.read_bytes() == b"new"
-    assert safe_write.temp_files(tmp_path) == [live]
+    return safe_write.temp_files(tmp_path), live
+
+
+def test_a_temporary_file_left_by_a_dead_process_is_removed(tmp_path: Path) -> None:
+    # pid 2**22 + 1 is above Linux's largest pid, so no process has it.
+    remaining, live = _temps_after_a_write_beside(tmp_path, 2**22 + 1)
+    assert remaining == [live]
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process states are read from Linux's /proc")
@@ -106,14 +112,8 @@ def test_a_temporary_file_of_a_process_that_ended_unreaped_is_removed(tmp_path: 
     try:
         assert safe_write._zombie(ended.pid)
         os.kill(ended.pid, 0)  # the pid is still taken
-        target = tmp_path / "model.py"
-        target.write_bytes(b"old")
-        left = tmp_path / f".other.py.{ended.pid}{safe_write.TEMP_SUFFIX}"
-        left.write_bytes(b"left by a killed worker")
-        live = tmp_path / f".other.py.{os.getppid()}{safe_write.TEMP_SUFFIX}"
-        live.write_bytes(b"another run, still writing")
-        safe_write.replace_bytes(target, b"new")
-        assert safe_write.temp_files(tmp_path) == [live]
+        remaining, live = _temps_after_a_write_beside(tmp_path, ended.pid)
+        assert remaining == [live]
     finally:
         ended.wait()
 
