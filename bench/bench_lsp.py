@@ -17,7 +17,12 @@ full and once reusing the previous text's parse as the server does (``parses=``)
 the server adds and what the incremental parse saves. ``--root DIR`` measures the code in DIR
 (an export of another commit: ``git archive COMMIT | tar -x -C DIR``) with these same edits.
 
-    .venv/bin/python bench/bench_lsp.py [--edits 60] [--bursts 8] [--root DIR]
+``--package-files`` measures, instead, files of real packages as they sit in their package
+(transformers' llama and t5 models, timm's vision transformer, torchvision's resnet, when
+installed; or the files given): the document is opened at its own path, so that its imports of
+the package's other files are followed, as in an editor working on that package.
+
+    .venv/bin/python bench/bench_lsp.py [--edits 60] [--bursts 8] [--root DIR] [--package-files [FILE ...]]
 """
 
 from __future__ import annotations
@@ -45,6 +50,13 @@ SIZES = (1_000, 5_000)
 KEYSTROKE_INTERVAL = 0.05
 DEBOUNCE_SECONDS = 0.15  # the server's (inplace_fixer/lsp/server.py), read again in main()
 EDIT_KINDS = ("comment", "statement", "number")
+# Files of installed packages, each importing other files of its package.
+PACKAGE_FILES = (
+    ("transformers", "models/llama/modeling_llama.py"),
+    ("transformers", "models/t5/modeling_t5.py"),
+    ("timm", "models/vision_transformer.py"),
+    ("torchvision", "models/resnet.py"),
+)
 
 
 def pytorch_source(lines: int) -> str:
@@ -66,6 +78,16 @@ def pytorch_source(lines: int) -> str:
                 return source
             kept.append(line)
     raise SystemExit(f"torch/nn/modules has fewer than {lines} lines")
+
+
+def package_files() -> list[Path]:
+    """PACKAGE_FILES of the packages installed here (found without importing them)."""
+    found = []
+    for package, name in PACKAGE_FILES:
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None and (Path(spec.origin).parent / name).is_file():
+            found.append(Path(spec.origin).parent / name)
+    return found
 
 
 def editable_lines(source: str) -> list[int]:
@@ -178,9 +200,8 @@ class Session:
         return sent
 
 
-async def measure(size: int, edits: int, bursts: int, rng: random.Random, root: Path) -> dict:
-    source = pytorch_source(size)
-    path = root / "bench" / f"pytorch_{size}_lines.py"  # never written: the text is sent
+async def measure(source: str, path: Path, edits: int, bursts: int, rng: random.Random, root: Path) -> dict:
+    """Edits of ``source``, opened as the document at ``path`` (never written: the text is sent)."""
     uri = path.as_uri()
     session = Session(root)
     await session.start()
@@ -262,6 +283,10 @@ async def main() -> None:
     parser.add_argument("--bursts", type=int, default=8, help="typing bursts per document size")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--root", type=Path, default=ROOT, help="the inplace-fixer tree to measure")
+    parser.add_argument(
+        "--package-files", type=Path, nargs="*", default=None, metavar="FILE",
+        help="edit these files of real packages at their own paths (none given: PACKAGE_FILES)",
+    )
     arguments = parser.parse_args()
     root = arguments.root.resolve()
     sys.path.insert(0, str(root))
@@ -270,11 +295,19 @@ async def main() -> None:
     debounce, keystrokes = DEBOUNCE_SECONDS * 1000, KEYSTROKE_INTERVAL * 1000
     print(f"code measured: {Path(importlib.import_module('inplace_fixer').__file__).parent}")
     print(f"debounce {debounce:.0f} ms; in bursts, keystrokes {keystrokes:.0f} ms apart")
-    for size in SIZES:
-        result = await measure(size, arguments.edits, arguments.bursts, rng, root)
+    if arguments.package_files is None:
+        documents = [(pytorch_source(size), root / "bench" / f"pytorch_{size}_lines.py", size) for size in SIZES]
+    else:
+        paths = [path.resolve() for path in arguments.package_files] or package_files()
+        if not paths:
+            raise SystemExit("none of PACKAGE_FILES is installed here: name the files to edit")
+        documents = [(path.read_text(encoding="utf-8"), path, None) for path in paths]
+    for source, path, size in documents:
+        result = await measure(source, path, arguments.edits, arguments.bursts, rng, root)
         iso, burst = result["isolated"], result["bursts"]
         every = [value for values in iso.values() for value in values]
-        print(f"{result['lines']} lines, {result['findings']} findings")
+        where = f" ({path})" if arguments.package_files is not None else ""
+        print(f"{result['lines']} lines{where}, {result['findings']} findings")
         print(f"  isolated edit -> diagnostics: {spread(every)}")
         for kind, values in iso.items():
             print(f"    {kind:9} edits: {spread(values)}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import random
 import re
 import textwrap
@@ -303,6 +304,131 @@ def test_a_nested_function_that_changes_a_closed_over_tensor_is_not_replayed() -
     assert differences == [] and replayed == 0
 
 
+# ---------------------------------------------------------------------------- documents that import the user's files
+
+BLOCKS = """\
+import torch
+import torch.nn as nn
+
+
+def scale(t):
+    return t * 2
+
+
+class Gate(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.proj = nn.Linear(width, width)
+
+    def forward(self, x):
+        return torch.sigmoid(self.proj(x))
+"""
+
+MODEL = """\
+import torch
+import torch.nn as nn
+
+from .blocks import Gate, scale
+
+
+class Model(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.gate = Gate(width)
+        self.out = nn.Linear(width, width)
+
+    def forward(self, x):
+        g = self.gate(x)
+        g += 1
+        y = scale(torch.exp(x))
+        y.add_(1)
+        return self.out(g * y)
+
+    def extra(self, x):
+        return x + 1
+
+
+def head(x):
+    h = scale(torch.exp(x))
+    h.add_(1)
+    return h
+
+
+def train_step(model, x):
+    loss = model(x).sum()
+    loss.backward()
+    return loss
+"""
+
+# Versions of blocks.py, each changing what model.py reports: scale() starts changing its
+# argument in place, Gate stops returning what sigmoid saved, and back.
+BLOCKS_VERSIONS = (
+    BLOCKS,
+    BLOCKS.replace("return t * 2", "return t.mul_(2)"),
+    BLOCKS.replace("return t * 2", "return t.mul_(2)").replace("torch.sigmoid(self.proj(x))", "self.proj(x)"),
+    BLOCKS,
+)
+
+
+def _package(root: Path) -> tuple[Path, Path]:
+    package = root / "mypkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "blocks.py").write_text(BLOCKS)
+    (package / "model.py").write_text(MODEL)
+    return package / "blocks.py", package / "model.py"
+
+
+def test_edits_of_a_document_that_imports_the_users_files_replay_what_they_cannot_change(tmp_path) -> None:
+    _, model = _package(tmp_path)
+    texts = [
+        MODEL,
+        MODEL.replace("return x + 1", "return x + 2"),
+        MODEL.replace("return x + 1", "return x + 2").replace("y.add_(1)", "y = y + 1"),
+        MODEL.replace("y.add_(1)", "y = y + 1"),
+        MODEL,
+    ]
+    differences, replayed = session_differences(texts, str(model))
+    assert differences == []
+    assert replayed > 0  # the reuse is on for such a document
+
+
+def imported_file_session(root: Path, where: str) -> tuple[list[str], list[tuple], int]:
+    """model.py stays open, unchanged, while blocks.py takes each of BLOCKS_VERSIONS, in the editor
+    or on disk: the differences from fresh results, the fresh findings of each step, and the roots
+    replayed in all."""
+    from inplace_fixer.inference.imports import RESOLVER
+
+    blocks, model = _package(root)
+    parses = DocumentParses()
+    differences, findings, replayed = [], [], 0
+    try:
+        for step, version in enumerate(BLOCKS_VERSIONS):
+            if where == "editor":
+                RESOLVER.set_overlay(str(blocks), version)
+            else:
+                blocks.write_text(version)
+                os.utime(blocks, ns=(step * 10**9, step * 10**9))  # a new modification time, always
+            incremental = check_source(MODEL, str(model), fix=False, parses=parses)
+            fresh = check_source(MODEL, str(model), fix=False)
+            if incremental.findings != fresh.findings:
+                differences.append(f"step {step}: {_summary(incremental)} != {_summary(fresh)}")
+            findings.append(fresh.findings)
+            last = reuse._DOCUMENTS.get(parses)
+            replayed += last.interpreter.replayed if last is not None and step else 0
+    finally:
+        RESOLVER.set_overlay(str(blocks), None)
+    return differences, findings, replayed
+
+
+@pytest.mark.parametrize("where", ("editor", "disk"))
+def test_a_change_of_an_imported_file_is_seen_by_the_open_document_that_imports_it(tmp_path, where: str) -> None:
+    differences, findings, replayed = imported_file_session(tmp_path, where)
+    assert differences == []
+    assert findings[0] != findings[1] != findings[2] and findings[3] == findings[0]
+    assert replayed > 0  # extra() does not use blocks.py
+
+
 # ---------------------------------------------------------------------------- mutants
 
 
@@ -337,3 +463,11 @@ def test_a_mutant_of_the_dependency_tracking_fails(mutant, monkeypatch) -> None:
     mutant(monkeypatch)
     failed = [what for what, case in CASES.items() if session_differences(case_texts(case))[0]]
     assert failed, "the differential test did not notice the mutant"
+
+
+@pytest.mark.parametrize("where", ("editor", "disk"))
+def test_a_mutant_that_trusts_imported_files_fails(tmp_path, where: str, monkeypatch) -> None:
+    """Mutant: a root is replayed whatever the resolver answers now for the files it imported."""
+    monkeypatch.setattr(reuse.ReusingInterpreter, "_same_imports", lambda self, record: True)
+    differences, _, _ = imported_file_session(tmp_path, where)
+    assert differences, "the differential test did not notice the mutant"

@@ -104,11 +104,9 @@ class Interpreter(
         user's files; its classes join this program's."""
         if self.resolver is None or self.path is None:
             return None
-        target = self.resolver.find(Path(self.path), module)
+        target = self._find_module(module)
         if target is not None:
-            exports = self.resolver.exports(
-                target, self.import_depth + 1, _imported_interpreter(self.resolver), self._names_taken(module, name)
-            )
+            exports = self._exports(target, self._names_taken(module, name))
             if exports is None:
                 return None
             for class_name, info in exports.classes.items():
@@ -120,9 +118,20 @@ class Interpreter(
                 return value if value.kind in kinds else None
         # `from pkg import mod`: a submodule, when pkg/__init__.py does not define the name.
         submodule = join_qualname(module, name)
-        if self.resolver.find(Path(self.path), submodule) is not None:
+        if self._find_module(submodule) is not None:
             return Value(Kind.API, qualname=submodule)
         return None
+
+    # What the user's other files say, through the resolver. The language server's
+    # ReusingInterpreter (inference/reuse.py) notes each answer, to replay a root only while the
+    # resolver still gives the same.
+    def _find_module(self, module: str) -> Optional[Path]:
+        assert self.resolver is not None and self.path is not None
+        return self.resolver.find(Path(self.path), module)
+
+    def _exports(self, target: Path, names: Optional[frozenset[str]]):
+        assert self.resolver is not None
+        return self.resolver.exports(target, self.import_depth + 1, _imported_interpreter(self.resolver), names)
 
     def _names_taken(self, module: str, name: str) -> Optional[frozenset[str]]:
         """What this file takes from ``module`` (``name``, and the other names its imports bind

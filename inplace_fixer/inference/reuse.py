@@ -17,14 +17,18 @@ A root is replayed only when that is provably what running it would do:
 - it executed none of the edited bodies (and it is the very same root: a nested function whose
   enclosing function ran again is a new root);
 - everything it read is what it read the first time: each fact and context fact (identical or
-  equal), each memoised summary it found (and each it missed is still missing), each class's
-  attributes, and the call budget cannot run out during it.
+  equal), each memoised summary it found (and each it missed is still missing), each class and
+  each class's attributes, each imported name resolved, and the call budget cannot run out
+  during it;
+- the user's other files it imported are unchanged: the resolver finds the same files, and gives
+  the very interpreter of each that the root used (it reads a file again when its text changed,
+  on disk or in the editor, so an edit of an imported file runs again the roots that used it).
 
 Anything else runs again, and its new record replaces the old. The module body is always
 replayed (it defines what every root reads); an edit of a body that the module body executed
-(a module-level call, class attributes computed there), a module that reaches the user's other
-files, a root that writes a module-level name, a name a nested function closes over, or defines
-a class, or a budget that ran out falls back to a fresh analysis. Replaying a root applies its
+(a module-level call, class attributes computed there), a change of a file the module body
+imported, a root that writes a module-level name, a name a nested function closes over, or
+defines a class, or a budget that ran out falls back to a fresh analysis. Replaying a root applies its
 writes in the order the fresh run would make them, so ``facts``, ``order`` (which drives the
 rules) and the rest come out equal to a fresh ``run`` on the new module: tests/test_lsp_reuse.py
 checks that the findings are, message for message, on random edits of real files and on edits
@@ -38,14 +42,13 @@ from __future__ import annotations
 import itertools
 import weakref
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
 import libcst as cst
 
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.program import MAX_CALL_ANALYSES
-from inplace_fixer.inference.state import PendingFunction, State, join_qualname
+from inplace_fixer.inference.state import PendingFunction, State
 
 _ABSENT = object()
 
@@ -88,6 +91,30 @@ class _FactsLog(dict):
             self.written.add(key)
         dict.__setitem__(self, key, value)
 
+    def setdefault(self, key, default=None):
+        if key not in self:  # touches the key
+            self[key] = default
+        return dict.__getitem__(self, key)
+
+
+class _ClassesLog(_FactsLog):
+    """The program's classes. The module body defines the file's own; a root may add only the
+    classes of an imported file (each root that imports one adds them, see
+    ``Interpreter._imported``), which a replay adds again. A class defined inside a function
+    (written after the module body, ``sealed``) turns reuse off."""
+
+    __slots__ = ("sealed", "written_after")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sealed = False
+        self.written_after = False
+
+    def __setitem__(self, key, value) -> None:
+        if self.sealed and not getattr(value, "foreign", False):
+            self.written_after = True
+        super().__setitem__(key, value)
+
 
 class _MemoLog(dict):
     """The call summaries, noting for the root under way each lookup and each new summary."""
@@ -113,7 +140,7 @@ class _MemoLog(dict):
 
 
 class _Watched(dict):
-    """The module's names and classes: written by the module body only, or reuse is off."""
+    """The module's names: written by the module body only, or reuse is off."""
 
     __slots__ = ("sealed", "written_after")
 
@@ -133,20 +160,27 @@ class _Watched(dict):
         return dict.setdefault(self, key, default)
 
 
+# The interpreter's dicts that roots share, each a _FactsLog: the facts, the facts of functions
+# analysed at call sites, the classes (the file's own and those its imports bring), and the
+# imported names resolved so far.
+_LOGGED = ("facts", "context_facts", "classes", "_resolved")
+
+
 @dataclass(eq=False)
 class _Record:
     """What one root read, wrote and executed."""
 
     reached: set = field(default_factory=set)
-    facts_touched: dict = field(default_factory=dict)
-    facts_written: set = field(default_factory=set)
-    context_touched: dict = field(default_factory=dict)
-    context_written: set = field(default_factory=set)
+    # Per _LOGGED dict: the value of each key the root touched, as it first found it, and the
+    # keys it wrote.
+    touched: dict = field(default_factory=lambda: {name: {} for name in _LOGGED})
+    written: dict = field(default_factory=lambda: {name: set() for name in _LOGGED})
     memo_events: list = field(default_factory=list)
     attributes: list = field(default_factory=list)  # ("computed" | "read", ClassInfo, tuple)
-    # Filled when the root ends:
-    facts_after: dict = field(default_factory=dict)
-    context_after: dict = field(default_factory=dict)
+    # What the resolver answered: ("find", module, path) and ("exports", path, names, interpreter).
+    imports: list = field(default_factory=list)
+    # Filled when the root ends: per _LOGGED dict, the value of each key it wrote.
+    after: dict = field(default_factory=dict)
     order: list = field(default_factory=list)
     line_of_small: dict = field(default_factory=dict)
     mentioned: set = field(default_factory=set)
@@ -169,9 +203,9 @@ class ReusingInterpreter(Interpreter):
     def __init__(self, module: cst.Module, path: Optional[str], resolver) -> None:
         super().__init__(
             module, facts=_FactsLog(), context_facts=_FactsLog(), call_memo=_MemoLog(),
-            module_names=_Watched(), classes=_Watched(), path=path, resolver=resolver,
+            module_names=_Watched(), classes=_ClassesLog(), path=path, resolver=resolver,
+            _resolved=_FactsLog(),
         )
-        self.uses_user_files = False
         self._records: dict[int, tuple[object, _Record]] = {}  # id(root) -> (root, its record)
         self._module_record: Optional[_Record] = None
         self._module_names_after: dict = {}
@@ -214,16 +248,18 @@ class ReusingInterpreter(Interpreter):
         self.order, self._ordered, self.line_of_small = [], set(), {}
         self.mentioned, self.unreached_calls, self.analysed_at_call_sites = set(), set(), set()
         self.inplace_module_calls, self.changes_through_calls, self._pending = {}, [], []
-        facts, context, memo = self.facts, self.context_facts, self.call_memo
-        facts.touched, facts.written = record.facts_touched, record.facts_written
-        context.touched, context.written = record.context_touched, record.context_written
+        logs = self._logs()
+        for name, log in logs.items():
+            log.touched, log.written = record.touched[name], record.written[name]
+        memo = self.call_memo
         memo.events, memo.reached = record.memo_events, record.reached
         self._current = record
         before = self.call_analyses
         try:
             run_root()
         finally:
-            facts.touched = facts.written = context.touched = context.written = None
+            for log in logs.values():
+                log.touched = log.written = None
             memo.events = memo.reached = None
             self._current = None
             record.order, record.line_of_small = self.order, self.line_of_small
@@ -234,8 +270,9 @@ class ReusingInterpreter(Interpreter):
             (self.order, self._ordered, self.line_of_small, self.mentioned, self.unreached_calls,
              self.analysed_at_call_sites, self.inplace_module_calls, self.changes_through_calls, self._pending) = saved
         record.call_analyses = self.call_analyses - before
-        record.facts_after = {key: dict.__getitem__(facts, key) for key in record.facts_written}
-        record.context_after = {key: dict.__getitem__(context, key) for key in record.context_written}
+        record.after = {
+            name: {key: dict.__getitem__(log, key) for key in record.written[name]} for name, log in logs.items()
+        }
         if self.call_analyses >= MAX_CALL_ANALYSES:
             self.budget_ran_out = True  # the budget may have cut this root's analyses short
         self._apply_shared(record)
@@ -273,13 +310,32 @@ class ReusingInterpreter(Interpreter):
         self._closures.append(watched)
         return watched
 
-    def _imported(self, module: str, name: str):
-        value = super()._imported(module, name)
-        if self.resolver is not None and self.path is not None:
-            importer = Path(self.path)
-            if self.resolver.find(importer, module) is not None or self.resolver.find(importer, join_qualname(module, name)) is not None:
-                self.uses_user_files = True
-        return value
+    def _find_module(self, module: str):
+        found = super()._find_module(module)
+        if self._current is not None:
+            self._current.imports.append(("find", module, found))
+        return found
+
+    def _exports(self, target, names):
+        exports = super()._exports(target, names)
+        if self._current is not None:
+            self._current.imports.append(("exports", target, names, exports))
+        return exports
+
+    def _logs(self) -> dict:
+        return {name: getattr(self, name) for name in _LOGGED}
+
+    def _same_imports(self, record: _Record) -> bool:
+        """Whether the resolver answers what it answered to the root: the user's files it
+        imported are still there, unchanged (``exports`` gives the very same interpreter while a
+        file's text is unchanged, and reads it again when it changed on disk or in the editor)."""
+        for event in record.imports:
+            if event[0] == "find":
+                if Interpreter._find_module(self, event[1]) != event[2]:
+                    return False
+            elif Interpreter._exports(self, event[1], event[2]) is not event[3]:
+                return False
+        return True
 
     # ------------------------------------------------------------------ replay
     def _replay(self, record: _Record) -> bool:
@@ -288,13 +344,11 @@ class ReusingInterpreter(Interpreter):
             return False
         if self.call_analyses + record.call_analyses >= MAX_CALL_ANALYSES:
             return False
-        facts, context, memo = self.facts, self.context_facts, self.call_memo
-        for key, value in record.facts_touched.items():
-            if not _same(dict.get(facts, key, _ABSENT), value):
-                return False
-        for key, value in record.context_touched.items():
-            if not _same(dict.get(context, key, _ABSENT), value):
-                return False
+        logs, memo = self._logs(), self.call_memo
+        for name, log in logs.items():
+            for key, value in record.touched[name].items():
+                if not _same(dict.get(log, key, _ABSENT), value):
+                    return False
         own: dict = {}
         for event, key, value in record.memo_events:
             if event == "set":
@@ -314,8 +368,10 @@ class ReusingInterpreter(Interpreter):
                 computed[id(cls)] = value
             elif current is None or not _same(current, value):
                 return False
-        dict.update(facts, record.facts_after)
-        dict.update(context, record.context_after)
+        if not self._same_imports(record):
+            return False
+        for name, log in logs.items():
+            dict.update(log, record.after[name])
         for event, key, value in record.memo_events:
             if event == "set":
                 dict.__setitem__(memo, key, value)
@@ -344,7 +400,7 @@ class ReusingInterpreter(Interpreter):
 
     def reusable(self) -> bool:
         return not (
-            self.uses_user_files or self.module_names.written_after or self.classes.written_after
+            self.module_names.written_after or self.classes.written_after
             or self.budget_ran_out or self._module_record is None
             or any(closure.written_after for closure in self._closures)
         )
@@ -363,10 +419,15 @@ class ReusingInterpreter(Interpreter):
         self.order, self._ordered, self.line_of_small = [], set(), {}
         self.inplace_module_calls, self.changes_through_calls, self._pending = {}, [], []
         self.mentioned, self.unreached_calls, self.analysed_at_call_sites = set(), set(), set()
-        self._resolved, self.call_analyses, self._ids = {}, 0, itertools.count(next_id)
+        self._resolved, self.call_analyses, self._ids = _FactsLog(), 0, itertools.count(next_id)
         self.module_names.sealed = self.classes.sealed = False
+        # The classes come back as the module body and each root add them (replayed or run);
+        # what instances of the file's own hold is worked out again. An imported class's
+        # attributes are shared with every file that imports it, and stay.
         for cls in self.classes.values():
-            cls.attributes, cls.computing = None, False
+            if not cls.foreign:
+                cls.attributes, cls.computing = None, False
+        dict.clear(self.classes)
         self._records, self._replaying, self._edited, self.replayed = {}, previous, edited, 0
         try:
             self.run()
