@@ -48,7 +48,7 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.reparse_body import ClassLayouts, indented_gap, splice, update_in_place
+from inplace_fixer.reparse_body import ClassLayouts, comment_lines_only, indented_gap, splice, update_in_place
 from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
 @dataclass(frozen=True)
@@ -96,6 +96,11 @@ class DocumentParses:
         self.revision = 0
         self._changed_bodies: list[tuple[int, cst.FunctionDef]] = []
         self._known_since = 0
+
+    def tree_of(self, source: str) -> Optional[ast.Module]:
+        """Python's AST of ``source`` if it is the text last parsed, else None."""
+        parsed = self._parsed
+        return parsed.tree if parsed is not None and parsed.source == source else None
 
     def remember(self, source: str, tree: ast.Module, module: cst.Module) -> None:
         """The result of a full parse of ``source`` (Python's AST and libcst's module)."""
@@ -208,7 +213,9 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
         statements[0] = statements[0].with_changes(leading_lines=(*piece.header, *statements[0].leading_lines))
     new_lines = piece_layout.lines[-1] - (layout.lines[stop + 1] if not at_end else layout.lines[-1])
     edited_function = None
-    kept = first == stop and len(statements) == 1 and update_in_place(body[first], statements[0])
+    kept = first == stop and len(statements) == 1 and update_in_place(
+        body[first], statements[0], comment_lines_only(old.source, source, prefix, old_end)
+    )
     if kept:
         class_layouts.copy(statements[0], body[first])  # a kept class has the new one's layout
         if kept == "body":

@@ -199,7 +199,9 @@ def splice(
     if tree is None:
         return None
     new_lengths = (*lengths[:first], *(len(code) for code in codes), *lengths[stop + 1:])
-    kept = first == stop and len(statements) == 1 and update_in_place(block.body[first], statements[0])
+    kept = first == stop and len(statements) == 1 and update_in_place(
+        block.body[first], statements[0], comment_lines_only(old_source, source, prefix, old_end)
+    )
     if kept:
         layouts.keep(statement, new_lengths, footer)
         return BodySplice(statement, tree, first, stop, new_lines, block.body[first] if kept == "body" else None)
@@ -209,12 +211,14 @@ def splice(
     return BodySplice(new_statement, tree, first, stop, new_lines)
 
 
-def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
+def update_in_place(old: cst.CSTNode, new: cst.CSTNode, comments_only: bool = False) -> Optional[str]:
     """Make the statement ``old`` read as ``new`` without a new node, and say how they differed:
     "layout" when only in comment and blank lines between statements, end-of-line comments, or
     the text of a string statement (a docstring), none of which the analysis reads; "body" when
     ``old`` is a function with the same decorators and signature (its body is then taken as
-    changed, without comparing it); None, changing nothing, otherwise.
+    changed, without comparing it, unless ``comments_only`` says the edit added, removed or
+    changed only comment and blank lines: then it is compared, and may be "layout"); None,
+    changing nothing, otherwise.
 
     libcst's nodes are frozen, and this is the one place that changes them: the statement keeps
     its node identity, so that everything the analysis attached to it (a function's FunctionInfo,
@@ -223,17 +227,20 @@ def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
     old nodes is replaced by the new one at once (reparse.DocumentParses)."""
     changes: list = []
     if type(old) is cst.ClassDef and type(new) is cst.ClassDef:
-        return _update_class_in_place(old, new)
+        return _update_class_in_place(old, new, comments_only)
     if type(old) is cst.FunctionDef and type(new) is cst.FunctionDef:
-        # A function's body is not compared (a walk of a long method costs more than analysing
-        # it again): any change to it is "body".
+        # A function's body is compared only after an edit of comment lines (a walk of a long
+        # method costs more than analysing it again): any other change to it is "body".
         if not all(
             deep_equals(getattr(old, item.name), getattr(new, item.name))
             for item in dataclasses.fields(cst.FunctionDef) if item.name not in ("body", "leading_lines")
         ):
             return None
-        changes = [(old, "leading_lines", new.leading_lines), (old, "body", new.body)]
-        kind = "body"
+        if comments_only and _adopt(old, new, None, changes):
+            kind = "layout"
+        else:
+            changes = [(old, "leading_lines", new.leading_lines), (old, "body", new.body)]
+            kind = "body"
     elif _adopt(old, new, None, changes):
         kind = "layout"
     else:
@@ -243,7 +250,23 @@ def update_in_place(old: cst.CSTNode, new: cst.CSTNode) -> Optional[str]:
     return kind
 
 
-def _update_class_in_place(old: cst.ClassDef, new: cst.ClassDef) -> Optional[str]:
+def comment_lines_only(old_source: str, source: str, prefix: int, old_end: int) -> bool:
+    """Whether the edit that replaced ``old_source[prefix:old_end]`` (giving ``source``) added,
+    removed or changed only lines that are blank or hold a comment alone. A hint, read from the
+    text (such a line may be inside a string): update_in_place still compares the nodes."""
+    start = old_source.rfind("\n", 0, prefix) + 1
+    old_stop = old_source.find("\n", old_end)
+    new_stop = source.find("\n", old_end + len(source) - len(old_source))
+    before = old_source[start:len(old_source) if old_stop < 0 else old_stop]
+    after = source[start:len(source) if new_stop < 0 else new_stop]
+    return _code_lines(before) == _code_lines(after)
+
+
+def _code_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _update_class_in_place(old: cst.ClassDef, new: cst.ClassDef, comments_only: bool) -> Optional[str]:
     """update_in_place for a class parsed again whole (reparse.py's stretch, when the class body's
     own could not be used): the same header, and the same body statements but for one that
     updates in place (a method's body, or layout)."""
@@ -261,7 +284,7 @@ def _update_class_in_place(old: cst.ClassDef, new: cst.ClassDef) -> Optional[str
     differing = [(a, b) for a, b in zip(block.body, new_block.body) if not deep_equals(a, b)]
     if len(differing) > 1:
         return None
-    kind = update_in_place(*differing[0]) if differing else "layout"
+    kind = update_in_place(*differing[0], comments_only) if differing else "layout"
     if kind is None:
         return None
     object.__setattr__(old, "leading_lines", new.leading_lines)

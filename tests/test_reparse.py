@@ -13,6 +13,7 @@ import ast
 import importlib.util
 import os
 import re
+import textwrap
 from pathlib import Path
 
 import libcst as cst
@@ -240,8 +241,34 @@ def test_an_edit_inside_a_method_parses_only_that_method(what: str, kind: str) -
     # comparison with a full parse in check_step covers its content).
     assert all(new is old for new, old in zip(after, before)) and len(after) == len(before)
     edited_method = before[index].body.body[method]
-    assert parses.bodies_changed_since(revision) == {edited_method}
+    # A comment line is nothing the analysis reads: the method's body is not taken as changed.
+    changed = frozenset() if what.startswith("a comment line") else {edited_method}
+    assert parses.bodies_changed_since(revision) == changed
     assert parses.bodies_changed_since(parses.revision) == frozenset()
+
+
+def test_a_comment_like_line_inside_a_string_of_a_method_changes_its_body() -> None:
+    """The text says "only comment lines changed" (the line starts with `#`), but the line is in
+    a string the code uses: the nodes differ, and the body counts as changed."""
+    text = textwrap.dedent('''
+        import torch
+
+
+        class M(torch.nn.Module):
+            def forward(self, x):
+                note = """
+        first
+        """
+                return x * 2
+
+            def other(self, x):
+                return x
+        ''').lstrip()
+    parses = opened(text)
+    revision = parses.revision
+    method = parses.reparse(text)[1].body[1].body.body[0]
+    assert check_step(parses, text.replace("first\n", "first\n# not a comment\n")) == "incremental"
+    assert parses.bodies_changed_since(revision) == {method}
 
 
 def test_a_docstring_or_comment_edit_outside_functions_keeps_every_node() -> None:
