@@ -6,6 +6,9 @@ never show each finding twice). A change after a quiet spell is analysed at once
 burst of typing are debounced, and only the latest text is analysed. Results for a version
 that is no longer current are dropped.
 
+An open document is analysed again (after the debounce interval) when another open document
+that it imports changes: the analysis follows the editor's text of the user's files it imports.
+
 A document that does not parse keeps its last good diagnostics (its positions may lag behind
 the edit until the code parses again) and gets no code actions, so no stale edit can be
 applied; the parse error goes to the client's log.
@@ -26,7 +29,7 @@ from lsprotocol import types
 from pygls import uris
 from pygls.lsp.server import LanguageServer
 
-from inplace_fixer import engine, model
+from inplace_fixer import engine, guard, model
 from inplace_fixer.config import ConfigError
 from inplace_fixer.inference import imports
 from inplace_fixer.lsp import actions, diagnostics, edits, notebook
@@ -65,6 +68,11 @@ class DocumentState:
     # The last parse, for parsing only the statements the next edit touches (only the one
     # worker thread uses it).
     parses: DocumentParses = field(default_factory=DocumentParses)
+    # How many times a file it imports changed in the editor: part of the analysis's key, so
+    # that the same version is analysed again.
+    imports_changed: int = 0
+    analysis_key: tuple | None = None
+    imported: tuple[int | None, frozenset[Path]] | None = None  # (version, the files it imports)
 
 
 def _range_key(range_: types.Range) -> tuple[int, int, int, int]:
@@ -128,6 +136,10 @@ class InplaceFixerServer(LanguageServer):
     def settings_changed(self) -> None:
         for uri in self.documents:
             self.schedule(uri)
+        self.refresh_pulled_diagnostics()
+
+    def refresh_pulled_diagnostics(self) -> None:
+        """Ask a client that pulls diagnostics to pull them again, if it takes such requests."""
         workspace = self.client_capabilities.workspace
         if self.client_pulls_diagnostics and workspace and workspace.diagnostics:
             if workspace.diagnostics.refresh_support:
@@ -152,8 +164,8 @@ class InplaceFixerServer(LanguageServer):
         except ConfigError as error:
             self.report_once(state, str(error), types.MessageType.Error)
             return None
-        key = (document.version, config)
-        if state.analysis is not None and (state.analysis.version, state.analysis.config) == key:
+        key = (document.version, config, state.imports_changed)
+        if state.analysis is not None and state.analysis_key == key:
             return state.analysis
         if state.running_key != key or state.running is None:
             state.running_key = key
@@ -166,32 +178,78 @@ class InplaceFixerServer(LanguageServer):
     async def _run_analysis(self, state: DocumentState, key: tuple, text: str, path: str) -> Analysis | None:
         """Analyse in the worker thread; None if a newer text or configuration was asked for
         before the worker got to this one."""
-        version, config = key
+        version, config, _ = key
         encoding = self.position_encoding
+        uri = next((uri for uri, other in self.documents.items() if other is state), None)
 
-        def work() -> Analysis | None:
+        def work() -> tuple[Analysis, list[str]] | None:
             if state.running_key != key:
                 return None
             # Diagnostics and quick-fixes need the findings only; "fix all" computes the fixed
             # source when it is asked for (fix_all_result).
             # Other files of the workspace that import this one see the editor's text.
+            changed = False
             if os.path.isabs(path):
+                changed = self._editor_text_changes(path, text)
                 imports.RESOLVER.set_overlay(path, text)
             result = engine.check_source(text, path, config, fix=False, parses=state.parses)
             index = TextIndex(text, encoding)
             found = tuple(diagnostics.to_diagnostic(f, index, version) for f in result.findings)
-            return Analysis(version, config, index, result, found, str(next(self._result_ids)))
+            importers = self._importers_of(path, uri) if changed else []
+            return Analysis(version, config, index, result, found, str(next(self._result_ids))), importers
 
-        analysis = await asyncio.get_running_loop().run_in_executor(self.executor, work)
-        if analysis is None:
+        done = await asyncio.get_running_loop().run_in_executor(self.executor, work)
+        if done is None:
             return None
-        state.analysis = analysis
+        analysis, importers = done
+        for importer in importers:
+            self.imported_file_changed(importer)
+        if importers:
+            self.refresh_pulled_diagnostics()
+        state.analysis, state.analysis_key = analysis, key
         if analysis.result.error is None:
             state.last_good = analysis
             state.reported = None
         else:
             self.report_once(state, f"{path}: {analysis.result.error}", types.MessageType.Info)
         return analysis
+
+    @staticmethod
+    def _editor_text_changes(path: str, text: str) -> bool:
+        """Whether ``text`` differs from what the files importing ``path`` last saw of it."""
+        before = imports.RESOLVER.overlay.get(Path(path).resolve())
+        if before is None:
+            before = imports.RESOLVER.read(Path(path))
+        return before != text
+
+    def _importers_of(self, path: str, uri: str | None) -> list[str]:
+        """The other open documents that import the file at ``path`` (directly: the analysis of
+        a document reads the editor's text of the files it imports, not of those they import).
+        Runs on the worker thread, the only one that uses the documents' parses."""
+        target = Path(path).resolve()
+        found = []
+        for other_uri, other in list(self.documents.items()):
+            other_path = uris.to_fs_path(other_uri) if other_uri != uri else None
+            if other_path and os.path.isabs(other_path) and target in self._files_imported_by(other_uri, other, other_path):
+                found.append(other_uri)
+        return found
+
+    def _files_imported_by(self, uri: str, state: DocumentState, path: str) -> frozenset[Path]:
+        document = self.workspace.get_text_document(uri)
+        if state.imported is None or state.imported[0] != document.version:
+            text = document.source
+            tree = state.parses.tree_of(text) or guard.syntax_tree(text)[1]
+            imported = imports.RESOLVER.imported_files(Path(path), tree) if tree is not None else []
+            state.imported = (document.version, frozenset(file.resolve() for file in imported))
+        return state.imported[1]
+
+    def imported_file_changed(self, uri: str) -> None:
+        """A file that the open document ``uri`` imports changed in the editor: analyse the
+        document again once the typing pauses."""
+        state = self.documents.get(uri)
+        if state is not None:
+            state.imports_changed += 1
+            self.schedule(uri, delay=self.debounce_seconds)
 
     def report_once(self, state: DocumentState, message: str, kind: types.MessageType) -> None:
         if state.reported == message:
@@ -201,11 +259,10 @@ class InplaceFixerServer(LanguageServer):
         if kind == types.MessageType.Error:
             self.window_show_message(types.ShowMessageParams(type=kind, message=f"{NAME}: {message}"))
 
-    def schedule(self, uri: str, typed: bool = False) -> None:
-        """Analyse and publish: at once, unless ``typed`` (a didChange) follows another edit
-        within the debounce interval, in which case once typing pauses."""
+    def schedule(self, uri: str, typed: bool = False, delay: float = 0.0) -> None:
+        """Analyse and publish: at once (or after ``delay``), unless ``typed`` (a didChange)
+        follows another edit within the debounce interval, in which case once typing pauses."""
         state = self.documents[uri]
-        delay = 0.0
         if typed:
             now = asyncio.get_running_loop().time()
             if now - state.last_change < self.debounce_seconds:
