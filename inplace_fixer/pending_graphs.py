@@ -114,19 +114,20 @@ class _Scope:
 
 
 def find_breakages(module: cst.Module, facts: Mapping[cst.CSTNode, NodeFact]) -> list[Breakage]:
+    # Only scopes that run a backward can break one (most files, model code, have none: they
+    # cost one pass over the facts; the language server makes it after every edit).
+    attribute = cst.Attribute  # libcst has no subclass of it: the type test is exact
+    with_backward = {
+        fact.site.function.node if fact.site.function is not None else None
+        for node, fact in facts.items()
+        if type(node) is attribute and node.attr.value in ("backward", "grad") and fact.site is not None
+    }
+    if not with_backward:
+        return []
     sites: dict[int, Site] = {}
     for fact in facts.values():
         if fact.site is not None:  # decorators and annotations have no statement of their own
             sites.setdefault(id(fact.site.statement), fact.site)
-    # Only scopes that run a backward can break one (most files, model code, have none: they
-    # cost one pass over the facts).
-    with_backward = {
-        fact.site.function.node if fact.site.function is not None else None
-        for node, fact in facts.items()
-        if fact.site is not None and isinstance(node, cst.Attribute) and node.attr.value in ("backward", "grad")
-    }
-    if not with_backward:
-        return []
     allowed = frozenset(mutation_allowed_statements(module, facts))
     found: list[Breakage] = []
     scopes = [(function, _function_body(function, module)) for function in _functions(facts)]

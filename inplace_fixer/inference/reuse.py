@@ -182,6 +182,7 @@ class _Record:
     # Filled when the root ends: per _LOGGED dict, the value of each key it wrote.
     after: dict = field(default_factory=dict)
     order: list = field(default_factory=list)
+    order_ids: frozenset = frozenset()
     line_of_small: dict = field(default_factory=dict)
     mentioned: set = field(default_factory=set)
     unreached_calls: set = field(default_factory=set)
@@ -213,6 +214,10 @@ class ReusingInterpreter(Interpreter):
         self._edited: frozenset = frozenset()
         self._current: Optional[_Record] = None
         self.replayed = 0  # roots replayed by the last run (for tests and the benchmark)
+        # During rerun: whether a root ran again. Until one has, every root so far was replayed,
+        # so the shared state is exactly what the last run had at this point, and what the next
+        # root read then it would read now: its reads need no comparison.
+        self._diverged = False
         self.budget_ran_out = False
         self._closures: list[_Watched] = []  # what nested functions and lambdas close over
 
@@ -235,6 +240,7 @@ class ReusingInterpreter(Interpreter):
             self._records[id(function)] = previous
             self.replayed += 1
             return
+        self._diverged = True
         record = self._recorded(lambda: super(ReusingInterpreter, self)._function_root(function))
         self._records[id(function)] = (function, record)
 
@@ -267,6 +273,7 @@ class ReusingInterpreter(Interpreter):
             record.analysed_at_call_sites = self.analysed_at_call_sites
             record.inplace_module_calls, record.changes_through_calls = self.inplace_module_calls, self.changes_through_calls
             record.pending = self._pending
+            record.order_ids = frozenset(map(id, record.order))
             (self.order, self._ordered, self.line_of_small, self.mentioned, self.unreached_calls,
              self.analysed_at_call_sites, self.inplace_module_calls, self.changes_through_calls, self._pending) = saved
         record.call_analyses = self.call_analyses - before
@@ -345,20 +352,8 @@ class ReusingInterpreter(Interpreter):
         if self.call_analyses + record.call_analyses >= MAX_CALL_ANALYSES:
             return False
         logs, memo = self._logs(), self.call_memo
-        for name, log in logs.items():
-            for key, value in record.touched[name].items():
-                if not _same(dict.get(log, key, _ABSENT), value):
-                    return False
-        own: dict = {}
-        for event, key, value in record.memo_events:
-            if event == "set":
-                own[key] = value
-                continue
-            current = own.get(key, _ABSENT)
-            if current is _ABSENT:
-                current = dict.get(memo, key, _ABSENT)
-            if not _same(current, value):
-                return False
+        if self._diverged and not self._same_reads(record, logs, memo):
+            return False
         computed: dict = {}
         for event, cls, value in record.attributes:
             current = computed.get(id(cls), cls.attributes)
@@ -382,13 +377,37 @@ class ReusingInterpreter(Interpreter):
         self._apply_shared(record)
         return True
 
+    @staticmethod
+    def _same_reads(record: _Record, logs: dict, memo: dict) -> bool:
+        """Whether every fact, class, resolved name and memoised summary the root read is what
+        it read the last time."""
+        for name, log in logs.items():
+            for key, value in record.touched[name].items():
+                if not _same(dict.get(log, key, _ABSENT), value):
+                    return False
+        own: dict = {}
+        for event, key, value in record.memo_events:
+            if event == "set":
+                own[key] = value
+                continue
+            current = own.get(key, _ABSENT)
+            if current is _ABSENT:
+                current = dict.get(memo, key, _ABSENT)
+            if not _same(current, value):
+                return False
+        return True
+
     def _apply_shared(self, record: _Record) -> None:
         """The root's additions to what run() and the rules read, in the order a run makes them."""
         ordered = self._ordered
-        for node in record.order:
-            if id(node) not in ordered:
-                ordered.add(id(node))
-                self.order.append(node)
+        if ordered.isdisjoint(record.order_ids):  # the usual case: whole, in one step
+            self.order.extend(record.order)
+            ordered |= record.order_ids
+        else:
+            for node in record.order:
+                if id(node) not in ordered:
+                    ordered.add(id(node))
+                    self.order.append(node)
         self.line_of_small.update(record.line_of_small)
         self.mentioned |= record.mentioned
         self.unreached_calls |= record.unreached_calls
@@ -429,6 +448,7 @@ class ReusingInterpreter(Interpreter):
                 cls.attributes, cls.computing = None, False
         dict.clear(self.classes)
         self._records, self._replaying, self._edited, self.replayed = {}, previous, edited, 0
+        self._diverged = False
         try:
             self.run()
         finally:
