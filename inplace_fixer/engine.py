@@ -189,7 +189,8 @@ def _find(
     # needs the order in which the inference reached the nodes, to drive the rules.
     if parses is not None:
         interpreter = reuse.analysed(parses, module, path, resolver_for(path))
-        facts = interpreter.facts
+        # The rules read the facts often: a plain dict, not the recording one (a Python get).
+        facts = dict(interpreter.facts)
     else:
         interpreter = Interpreter(module, path=path, resolver=resolver_for(path))
         facts = interpreter.run()

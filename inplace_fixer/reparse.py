@@ -124,15 +124,9 @@ class DocumentParses:
         if source == old.source:
             self.outcome = "unchanged"
             return old.tree, old.module
-        if not self._reproducible:
+        if not self.prepare():
             return self._fall_back("libcst does not reproduce this text")
-        if old.layout is None:
-            layout = _layout(old.module, old.source, old.tree.body, 1, 0, self._class_layouts)
-            if layout is None:
-                self._reproducible = False
-                return self._fall_back("libcst does not reproduce this text")
-            old = self._parsed = _Parsed(old.source, old.module, old.tree, layout)
-        updated = _update(old, source, self._class_layouts)
+        updated = _update(self._parsed, source, self._class_layouts)
         if isinstance(updated, str):
             return self._fall_back(updated)
         self._parsed = updated
@@ -146,6 +140,22 @@ class DocumentParses:
                 self._known_since = self._changed_bodies[0][0] - 1
         self._class_layouts.forget_except(updated.module)
         return updated.tree, updated.module
+
+    def prepare(self) -> bool:
+        """Lay out the last full parse now (one code generation of the whole module), which the
+        next ``reparse`` needs; the language server calls this when the editor is idle after
+        opening a document. False when libcst does not give the text back (always parse in
+        full)."""
+        old = self._parsed
+        if old is None or not self._reproducible:
+            return False
+        if old.layout is None:
+            layout = _layout(old.module, old.source, old.tree.body, 1, 0, self._class_layouts)
+            if layout is None:
+                self._reproducible = False
+                return False
+            self._parsed = _Parsed(old.source, old.module, old.tree, layout)
+        return True
 
     def _fall_back(self, reason: str) -> None:
         # The last parse stays (a failed update changes nothing in it): while the user types, a

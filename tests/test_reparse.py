@@ -445,3 +445,26 @@ def test_the_benchmark_edits_of_a_5000_line_document_give_the_full_parse() -> No
     parses = opened(texts[0])
     outcomes = [check_step(parses, text) for text in texts[1:]]
     assert outcomes.count("incremental") == len(outcomes)
+
+
+def test_prepare_lays_out_the_full_parse_before_the_first_edit(monkeypatch) -> None:
+    """The language server prepares a document once it is analysed after opening: the first edit
+    then costs no code generation of the whole module, and still equals a full parse."""
+    from inplace_fixer import reparse
+
+    text = real_file("linear.py")
+    parses = opened(text)
+    assert parses.prepare()
+    laid_out = []
+    monkeypatch.setattr(reparse, "_layout", lambda *args: laid_out.append(args) or None)
+    new = edited(text, *METHOD_EDITS["a statement in a function body"])
+    assert check_step(parses, new) == "incremental"
+    assert laid_out == []  # only a stretch would be laid out, and the class body path needs none
+
+
+def test_prepare_says_when_libcst_does_not_give_the_text_back() -> None:
+    assert not DocumentParses().prepare()  # nothing parsed yet
+    text = "import torch\n\x0cx = torch.ones(2)\n"  # libcst drops the form feed
+    parses = opened(text)
+    assert not parses.prepare()
+    assert check_step(parses, text.replace("2", "3")) == "full parse: libcst does not reproduce this text"

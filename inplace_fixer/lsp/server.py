@@ -207,12 +207,22 @@ class InplaceFixerServer(LanguageServer):
         if importers:
             self.refresh_pulled_diagnostics()
         state.analysis, state.analysis_key = analysis, key
+        # What the next edit's incremental parse needs of a full parse, made while the user is not
+        # typing yet (the worker takes an edit's analysis after it).
+        self.executor.submit(self._prepare, state.parses)
         if analysis.result.error is None:
             state.last_good = analysis
             state.reported = None
         else:
             self.report_once(state, f"{path}: {analysis.result.error}", types.MessageType.Info)
         return analysis
+
+    @staticmethod
+    def _prepare(parses: DocumentParses) -> None:
+        try:
+            parses.prepare()
+        except Exception:  # the next edit parses in full and reports what went wrong, if anything
+            logger.exception("preparing the incremental parse failed")
 
     @staticmethod
     def _editor_text_changes(path: str, text: str) -> bool:
