@@ -214,7 +214,9 @@ def _find(
     mentioned = _mentioned_nodes(reports, categories)
     positions = None
     if tree is not None:
-        positions = positions_by_statement(module, mentioned, source, tree, _enclosing(interpreter, facts))
+        positions = positions_by_statement(
+            module, mentioned, source, tree, _enclosing(interpreter, facts), parses.pairings if parses is not None else None
+        )
         generated = source  # each generated statement matched the source text
         if positions is not None and not _all_placed(positions, reports, mentioned, interpreter):
             positions = None

@@ -101,23 +101,62 @@ class _Misaligned(Exception):
 
 @dataclass
 class _Units:
-    """Where each libcst statement starts: (line of its first token, indentation tokens)."""
+    """Where each libcst statement starts: (the AST node whose line is that of its first token,
+    indentation tokens). The AST node, not its line: the language server shifts the lines of an
+    AST it keeps in place (reparse.py)."""
 
     start: dict = field(default_factory=dict)
     # An `elif` or a one-line suite is generated as part of the statement that owns it.
     owner: dict = field(default_factory=dict)
 
 
+class Pairings:
+    """The pairing of each top-level statement with Python's AST, kept from one text of a
+    document to the next (the language server's, one per document): a statement whose libcst
+    node and AST nodes are the very same objects as last time pairs the same way. An edit gives
+    new objects to what it re-parsed (reparse.py; a node changed in place gets a new AST)."""
+
+    def __init__(self) -> None:
+        self._kept: dict = {}  # id(statement) -> (statement, its AST statements, its _Units)
+
+    def units(self, module: cst.Module, tree: ast.Module) -> _Units:
+        units, kept, position = _Units(), {}, 0
+        for statement in module.body:
+            count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+            group = tree.body[position : position + count]
+            position += count
+            last = self._kept.get(id(statement))
+            if last is not None and last[0] is statement and len(last[1]) == len(group) and all(
+                a is b for a, b in zip(last[1], group)
+            ):
+                own = last[2]
+            else:
+                own = _Units()
+                _pair_block((statement,), group, (), own, module.default_indent)
+            kept[id(statement)] = (statement, group, own)
+            units.start.update(own.start)
+            units.owner.update(own.owner)
+        if position != len(tree.body):
+            raise _Misaligned
+        self._kept = kept
+        return units
+
+
 def positions_by_statement(
-    module: cst.Module, nodes: Iterable[cst.CSTNode], source: str, tree: ast.Module, enclosing
+    module: cst.Module, nodes: Iterable[cst.CSTNode], source: str, tree: ast.Module, enclosing,
+    pairings: Optional[Pairings] = None,
 ) -> Optional[dict[cst.CSTNode, CodeRange]]:
     """``positions_of`` from the statements that hold ``nodes`` only; ``enclosing(node)`` names
     the statement (or line) that holds an expression or small statement. A node whose statement
     is unknown (a node of another file) gets no range. None when the statements do not pair with
-    the AST's, or a generated statement differs from the source."""
-    units = _Units()
+    the AST's, or a generated statement differs from the source. ``pairings``: the pairing of
+    the document's last text, for the statements an edit did not touch."""
     try:
-        _pair_block(module.body, tree.body, (), units, module.default_indent)
+        if pairings is not None:
+            units = pairings.units(module, tree)
+        else:
+            units = _Units()
+            _pair_block(module.body, tree.body, (), units, module.default_indent)
     except _Misaligned:
         return None
     groups: dict[cst.CSTNode, set] = {}
@@ -130,8 +169,8 @@ def positions_by_statement(
     line_starts = line_offsets(source)
     ranges: dict[cst.CSTNode, CodeRange] = {}
     for unit, wanted in groups.items():
-        first_line, indents = units.start[unit]
-        line = first_line - _lines_before_first_token(unit)
+        anchor, indents = units.start[unit]
+        line = anchor.lineno - _lines_before_first_token(unit)
         if not 1 <= line <= len(line_starts):
             return None
         state = _SelectiveState(
@@ -176,7 +215,7 @@ def _pair_block(statements, ast_statements, indents: tuple, units: _Units, defau
             for small, node in zip(smalls, paired):
                 _same_kind(small, node)
             position += len(smalls)
-            units.start[statement] = (paired[0].lineno, indents)
+            units.start[statement] = (paired[0], indents)
             continue
         if position >= len(ast_statements):
             raise _Misaligned
@@ -184,7 +223,7 @@ def _pair_block(statements, ast_statements, indents: tuple, units: _Units, defau
         position += 1
         _same_kind(statement, node)
         decorators = getattr(node, "decorator_list", None)
-        units.start[statement] = (decorators[0].lineno if decorators else node.lineno, indents)
+        units.start[statement] = (decorators[0] if decorators else node, indents)
         _pair_children(statement, node, statement, indents, units, default_indent)
     if position != len(ast_statements):
         raise _Misaligned

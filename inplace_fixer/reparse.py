@@ -48,6 +48,7 @@ from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
+from inplace_fixer.positions import Pairings
 from inplace_fixer.reparse_body import ClassLayouts, comment_lines_only, indented_gap, splice, update_in_place
 from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
@@ -96,6 +97,8 @@ class DocumentParses:
         self.revision = 0
         self._changed_bodies: list[tuple[int, cst.FunctionDef]] = []
         self._known_since = 0
+        # How the statements of the last text paired with Python's AST, for placing findings.
+        self.pairings = Pairings()
 
     def tree_of(self, source: str) -> Optional[ast.Module]:
         """Python's AST of ``source`` if it is the text last parsed, else None."""

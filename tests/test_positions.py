@@ -104,3 +104,36 @@ def test_by_statement_on_the_golden_samples(path: Path) -> None:
     if got is None:
         pytest.skip("declined (libcst does not reproduce this file's text exactly)")
     assert {n: got[n] for n in few} == {n: expected[n] for n in few}
+
+
+def test_pairings_kept_across_edits_give_the_provider_ranges() -> None:
+    """The language server keeps each top-level statement's pairing from one text to the next
+    (Pairings); after edits inside a method (a line added: everything below moves), of the
+    module's top level and of comment lines, the ranges of every node are the provider's."""
+    import importlib.util
+
+    from inplace_fixer.positions import Pairings
+    from inplace_fixer.reparse import DocumentParses
+
+    torch_dir = Path(importlib.util.find_spec("torch").origin).parent
+    text = (torch_dir / "nn" / "modules" / "linear.py").read_text(encoding="utf-8")
+    parses, pairings = DocumentParses(), Pairings()
+    parses.remember(text, ast.parse(text), cst.parse_module(text))
+    edits = [
+        ("        return F.linear(input, self.weight, self.bias)\n",
+         "        input = input * 1\n        return F.linear(input, self.weight, self.bias)\n"),
+        ("class Bilinear(Module):\n", "_top = 1\n\n\nclass Bilinear(Module):\n"),
+        ("        return F.linear(input, self.weight, self.bias)\n",
+         "        # a comment\n        return F.linear(input, self.weight, self.bias)\n"),
+    ]
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+        tree, module = parses.reparse(text)
+        assert parses.outcome == "incremental"
+        collector = _StatementOf()
+        module.visit(collector)
+        nodes = [n for n in collector.nodes if n in collector.holder]
+        got = positions_by_statement(module, nodes, text, tree, collector.holder.get, pairings)
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        assert got is not None and {n: got.get(n) for n in nodes} == {n: expected[n] for n in nodes}
