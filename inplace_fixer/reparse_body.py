@@ -42,6 +42,7 @@ from libcst._nodes.deep_equals import deep_equals
 from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
+from inplace_fixer.cst_fields import field_names
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
@@ -319,8 +320,7 @@ def _adopt(
         literal = entered = [False, False]
     elif literal is not None and not isinstance(old, _LITERAL_NODES):
         literal[1] = True
-    for item in dataclasses.fields(old):
-        name = item.name
+    for name in field_names(type(old)):
         before, after = getattr(old, name), getattr(new, name)
         if name in _LINE_FIELDS or isinstance(before, cst.TrailingWhitespace) or (
             literal is not None and isinstance(before, _WHITESPACE) and isinstance(after, _WHITESPACE)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import libcst as cst
-import libcst.matchers as m
 
+from inplace_fixer.cst_fields import called_names
 from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.grad_modes import (
     annotation_kind,
@@ -135,9 +135,7 @@ class StatementsMixin:
 
     def _not_reached(self, node: cst.CSTNode) -> None:
         """Note the functions a branch that cannot run would call (see Interpreter.run)."""
-        for call in m.findall(node, m.Call(func=m.Name() | m.Attribute())):
-            func = call.func  # type: ignore[union-attr]
-            self.unreached_calls.add(func.value if isinstance(func, cst.Name) else func.attr.value)
+        self.unreached_calls |= _names_called_in(node)
 
     def _narrow(self, test: cst.BaseExpression, env: Env) -> None:
         """``if isinstance(m, nn.Linear):`` makes ``m`` an nn.Linear inside the branch."""
@@ -303,3 +301,22 @@ class StatementsMixin:
             # `from . import name` is ".name": a name of the package, or its module name.py.
             state.env[bound] = Value(Kind.API, qualname=join_qualname(module, name))
 
+
+# Branch node -> (the node, the names it calls). The same branch is met by every analysis of
+# its function (each call site, each root the language server runs again), and its calls do
+# not change: a node's code is never changed in place but for comments and whitespace
+# (reparse_body.update_in_place), and a function body replaced in place is one of a top-level
+# function or method, never inside a branch. The node is kept, so that its id is not reused.
+_CALLED_IN: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+_CALLED_IN_ENTRIES = 4096
+
+
+def _names_called_in(node: cst.CSTNode) -> frozenset[str]:
+    cached = _CALLED_IN.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    if len(_CALLED_IN) >= _CALLED_IN_ENTRIES:
+        _CALLED_IN.clear()
+    names = called_names(node)
+    _CALLED_IN[id(node)] = (node, names)
+    return names

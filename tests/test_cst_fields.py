@@ -1,0 +1,40 @@
+"""cst_fields.called_names gives what libcst's matchers find, on every block of real files."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import libcst as cst
+import libcst.matchers as m
+import pytest
+
+from inplace_fixer.cst_fields import called_names
+
+TORCH = Path(importlib.util.find_spec("torch").origin).parent
+FILES = ("nn/modules/activation.py", "nn/modules/rnn.py", "optim/adam.py", "nn/functional.py")
+
+
+def _by_matchers(node: cst.CSTNode) -> frozenset[str]:
+    calls = m.findall(node, m.Call(func=m.Name() | m.Attribute()))
+    return frozenset(call.func.value if isinstance(call.func, cst.Name) else call.func.attr.value for call in calls)
+
+
+class _Blocks(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.blocks: list[cst.CSTNode] = []
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.blocks.append(node)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_names_called_in_each_block_are_the_matchers_answer(name: str) -> None:
+    module = cst.parse_module((TORCH / name).read_text(encoding="utf-8"))
+    collector = _Blocks()
+    module.visit(collector)
+    assert len(collector.blocks) > 50
+    found = [called_names(block) for block in collector.blocks]
+    assert found == [_by_matchers(block) for block in collector.blocks]
+    assert any(found)
+
