@@ -79,3 +79,21 @@ async def test_a_change_of_an_open_imported_file_reaches_the_diagnostics_of_its_
     assert seen[0] != seen[1] != seen[2] and seen[3] == seen[0]  # each change showed
     await asyncio.sleep(0.5)  # past the debounce interval: anything scheduled has run
     assert len(publications(client, unrelated_uri)) == 1  # it does not import blocks.py
+
+
+async def test_closing_an_imported_file_unsaved_brings_back_what_its_disk_text_gives(client: RecordingClient, tmp_path) -> None:
+    blocks, model = _package(tmp_path)  # on disk: BLOCKS_VERSIONS[0]
+    blocks_uri, model_uri = blocks.as_uri(), model.as_uri()
+    open_document(client, blocks_uri, BLOCKS_VERSIONS[0])
+    open_document(client, model_uri, MODEL)
+    await published_for(client, model_uri, 1)
+    before = len(publications(client, model_uri))
+    change_document(client, blocks_uri, BLOCKS_VERSIONS[1], 2)  # never saved
+    await eventually(lambda: len(publications(client, model_uri)) > before)
+    edited = [diagnostic.message for diagnostic in publications(client, model_uri)[-1].diagnostics]
+    assert edited == expected_messages(str(model), str(blocks), BLOCKS_VERSIONS[1])
+    before = len(publications(client, model_uri))
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=blocks_uri)))
+    await eventually(lambda: len(publications(client, model_uri)) > before)
+    shown = [diagnostic.message for diagnostic in publications(client, model_uri)[-1].diagnostics]
+    assert shown == expected_messages(str(model), str(blocks), BLOCKS_VERSIONS[0]) != edited

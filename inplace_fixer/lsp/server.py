@@ -7,7 +7,8 @@ burst of typing are debounced, and only the latest text is analysed. Results for
 that is no longer current are dropped.
 
 An open document is analysed again (after the debounce interval) when another open document
-that it imports changes: the analysis follows the editor's text of the user's files it imports.
+that it imports changes, or is closed without saving: the analysis follows the editor's text of
+the user's files it imports.
 
 A document that does not parse keeps its last good diagnostics (its positions may lag behind
 the edit until the code parses again) and gets no code actions, so no stale edit can be
@@ -253,6 +254,23 @@ class InplaceFixerServer(LanguageServer):
             state.imported = (document.version, frozenset(file.resolve() for file in imported))
         return state.imported[1]
 
+    async def file_closed(self, path: str, uri: str) -> None:
+        """The file on disk is current again: the open documents that import the file are
+        analysed again if the editor's text differed from it (closed without saving)."""
+
+        def work() -> list[str]:
+            edited = imports.RESOLVER.overlay.get(Path(path).resolve())
+            imports.RESOLVER.set_overlay(path, None)
+            if edited is None or edited == imports.RESOLVER.read(Path(path)):
+                return []
+            return self._importers_of(path, uri)
+
+        importers = await asyncio.get_running_loop().run_in_executor(self.executor, work)
+        for importer in importers:
+            self.imported_file_changed(importer)
+        if importers:
+            self.refresh_pulled_diagnostics()
+
     def imported_file_changed(self, uri: str) -> None:
         """A file that the open document ``uri`` imports changed in the editor: analyse the
         document again once the typing pauses."""
@@ -454,8 +472,8 @@ def build_server(version: str, debounce_seconds: float = DEBOUNCE_SECONDS) -> In
         if state is not None and state.pending is not None:
             state.pending.cancel()
         closed = uris.to_fs_path(params.text_document.uri)
-        if closed:
-            imports.RESOLVER.set_overlay(closed, None)  # the file on disk is current again
+        if closed and os.path.isabs(closed):
+            asyncio.ensure_future(ls.file_closed(closed, params.text_document.uri))
         if not ls.client_pulls_diagnostics:
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
