@@ -195,7 +195,7 @@ def _find(
         facts = interpreter.run()
     context = RuleContext(
         module=module, torch_name=interpreter.torch_name(), facts=facts,
-        inplace_module_calls=interpreter.inplace_module_calls,
+        inplace_module_calls=interpreter.inplace_module_calls, source=source,
     )
     active = [rule(context) for rule in selected]
     _dispatch(active, interpreter.order)
