@@ -10,14 +10,17 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from inplace_fixer.guard import PHYSICAL_LINE
+from inplace_fixer.quick_code import quick_code
 
 _EMPTY = cst.Module([])
 
 
 def code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:
     """Source text of a node on one line, shortened to ``limit`` characters (None: whole)."""
-    if limit is None:
-        return " ".join(_EMPTY.code_for_node(node).split())
+    quick = quick_code(node)
+    if quick is not None or limit is None:
+        text = " ".join((quick if quick is not None else _EMPTY.code_for_node(node)).split())
+        return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
     state = _PrefixState(default_indent=_EMPTY.default_indent, default_newline=_EMPTY.default_newline)
     state.limit = state.check_at = limit
     try:

@@ -1,0 +1,92 @@
+"""The code of the small expressions messages quote most (`self.proj(x)`, `x.view(b, -1)`),
+written directly from the nodes' fields, as libcst's code generation writes them.
+
+The analysis names a tensor by its source text when it is not a plain name (``describe``): an
+nn.Module's output by its call, a view by what it views. libcst's code generation costs a few
+microseconds per node (a context manager per node for positions nobody asks for here); this was
+a fiftieth of ``check`` on transformers' files. Names, attributes, calls, their arguments and
+literals on one line (the whitespace between tokens is plain) are written here; anything else
+gives None, and the caller asks libcst. tests/test_quick_code.py compares both on every such node
+of real files.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+from libcst import MaybeSentinel
+
+_TOKENS = (cst.Name, cst.Integer, cst.Float, cst.SimpleString)
+
+
+class _Unsupported(Exception):
+    """A node (or whitespace) that only libcst's code generation writes."""
+
+
+def quick_code(node: cst.CSTNode) -> Optional[str]:
+    """``Module([]).code_for_node(node)`` for the nodes written here, else None."""
+    out: list[str] = []
+    try:
+        _expression(node, out)
+    except _Unsupported:
+        return None
+    return "".join(out)
+
+
+def _expression(node, out: list[str]) -> None:
+    kind = type(node)
+    if kind not in _TOKENS and kind is not cst.Attribute and kind is not cst.Call:
+        raise _Unsupported
+    for lpar in node.lpar:
+        out.append("(")
+        _whitespace(lpar.whitespace_after, out)
+    if kind is cst.Attribute:
+        _expression(node.value, out)
+        _operator(node.dot, ".", out)
+        _expression(node.attr, out)
+    elif kind is cst.Call:
+        _expression(node.func, out)
+        _whitespace(node.whitespace_after_func, out)
+        out.append("(")
+        _whitespace(node.whitespace_before_args, out)
+        last = len(node.args) - 1
+        for index, arg in enumerate(node.args):
+            _argument(arg, index != last, out)
+        out.append(")")
+    else:
+        out.append(node.value)
+    for rpar in node.rpar:
+        _whitespace(rpar.whitespace_before, out)
+        out.append(")")
+
+
+def _argument(arg: cst.Arg, default_comma: bool, out: list[str]) -> None:
+    out.append(arg.star)
+    _whitespace(arg.whitespace_after_star, out)
+    if arg.keyword is not None:
+        _expression(arg.keyword, out)
+    if arg.equal is MaybeSentinel.DEFAULT:
+        if arg.keyword is not None:
+            out.append(" = ")
+    else:
+        _operator(arg.equal, "=", out)
+    _expression(arg.value, out)
+    if arg.comma is MaybeSentinel.DEFAULT:
+        if default_comma:
+            out.append(", ")
+    else:
+        _operator(arg.comma, ",", out)
+    _whitespace(arg.whitespace_after_arg, out)
+
+
+def _operator(node, token: str, out: list[str]) -> None:
+    _whitespace(node.whitespace_before, out)
+    out.append(token)
+    _whitespace(node.whitespace_after, out)
+
+
+def _whitespace(node, out: list[str]) -> None:
+    if type(node) is not cst.SimpleWhitespace:
+        raise _Unsupported  # a line break with comments: libcst's indentation rules apply
+    out.append(node.value)
