@@ -26,7 +26,10 @@ BUILT = [
     "((x))",
     "torch.zeros(3, 4, dtype=torch.float32)",
     "f(\n    x,\n    y,\n)",  # a line break between tokens: libcst writes it
-    "f(x)[0]",  # a subscript: not written here
+    "f(x)[0]",
+    "x[:, 0]", "x[1:2:3]", "x[::2]", "x[a : b, ...]", "x[:-1,]", "x[*idx]", "x[ 0 ]",
+    "-x", "not x", "~ x", "+1", "a + b * c", "a @ b", "(a - b) ** 2", "a//b % c", "a<<1|b>>2&c^d",
+    "x[0] if c else y",  # a conditional expression: not written here
     "f(x  # comment\n)",
     "0x1F",
     "1.5e-3",
@@ -66,7 +69,7 @@ def test_built_cases(text: str) -> None:
 
 
 def test_what_is_not_written_here_is_refused() -> None:
-    assert quick_code(cst.parse_expression("f(x)[0]")) is None
+    assert quick_code(cst.parse_expression("x if c else y")) is None
     assert quick_code(cst.parse_expression("f(\n    x,\n)")) is None
     assert quick_code(cst.parse_expression("self.proj(x, y=1)")) == "self.proj(x, y=1)"
 
