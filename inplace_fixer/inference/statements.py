@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import libcst as cst
+import libcst.matchers as m
 
 from inplace_fixer.inference import torch_api
 from inplace_fixer.inference.grad_modes import (
@@ -137,7 +138,9 @@ class StatementsMixin:
 
     def _not_reached(self, node: cst.CSTNode) -> None:
         """Note the functions a branch that cannot run would call (see Interpreter.run)."""
-        node.visit(_CalledNames(self.unreached_calls))
+        for call in m.findall(node, m.Call(func=m.Name() | m.Attribute())):
+            func = call.func  # type: ignore[union-attr]
+            self.unreached_calls.add(func.value if type(func) is cst.Name else func.attr.value)
 
     def _narrow(self, test: cst.BaseExpression, env: Env) -> None:
         """``if isinstance(m, nn.Linear):`` makes ``m`` an nn.Linear inside the branch."""
@@ -303,18 +306,3 @@ class StatementsMixin:
             # `from . import name` is ".name": a name of the package, or its module name.py.
             state.env[bound] = Value(Kind.API, qualname=join_qualname(module, name))
 
-
-class _CalledNames(cst.CSTVisitor):
-    """Adds to ``names`` the name each call `f(...)` or `obj.f(...)` calls (a plain visitor:
-    libcst's matchers cost several times as much)."""
-
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if type(func) is cst.Name:
-            self.names.add(func.value)
-        elif type(func) is cst.Attribute:
-            self.names.add(func.attr.value)
