@@ -35,6 +35,7 @@ import libcst as cst
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.inference.state import join_qualname
+from inplace_fixer.positions import positions_of
 from inplace_fixer.source import first_line, physical_lines
 
 # Over transformers `models/`, 34 of the 616 module reads read again a module that had been
@@ -186,13 +187,31 @@ class ModuleResolver:
         for interpreter in recent_first:
             if interpreter is None:
                 continue
-            lines = getattr(interpreter, "_node_lines", None)
-            if lines is None:
-                lines = interpreter._node_lines = _statement_lines(interpreter.module)
-            if id(node) in lines:
+            line = _line_in(interpreter, node)
+            if line is not None:
                 where = os.path.relpath(interpreter.path, os.path.dirname(os.path.abspath(relative_to)))
-                return f"{lines[id(node)]} of {where}"
+                return f"{line} of {where}"
         return None
+
+
+def _line_in(interpreter, node: cst.CSTNode) -> Optional[int]:
+    """The line of ``node`` in the module ``interpreter`` ran, None when it is not one of its nodes.
+
+    The first node asked of a module is looked for by a code generation that records that node
+    only (a fifth of the cost of laying out all of a large module); the second lays out the
+    whole module once, for all that follow. Over transformers ``models/`` one message in a
+    run names a line of an imported file."""
+    lines = getattr(interpreter, "_node_lines", None)
+    if lines is not None:
+        return lines.get(id(node))
+    first = getattr(interpreter, "_first_asked", None)
+    if first is None:
+        found = positions_of(interpreter.module, [node]).get(node)
+        interpreter._first_asked = first = (node, found.start.line if found is not None else None)
+    if first[0] is node:
+        return first[1]
+    lines = interpreter._node_lines = _statement_lines(interpreter.module)
+    return lines.get(id(node))
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
