@@ -290,20 +290,24 @@ def _statement_lines(module: cst.Module) -> dict[int, int]:
     return {id(node): position.start.line for node, position in positions.items()}
 
 
+# Paths are tested as strings (os.path): pathlib builds an object per candidate, which cost
+# more than the file system's answers when every import of a tree is resolved.
+
+
 def _package_root(directory: Path) -> Path:
-    while (directory / "__init__.py").exists() and directory.parent != directory:
+    while os.path.exists(os.path.join(directory, "__init__.py")) and directory.parent != directory:
         directory = directory.parent
     return directory
 
 
 def _module_file(base: Path, parts: list[str]) -> Optional[Path]:
     if not parts:
-        candidate = base / "__init__.py"
-        return candidate if candidate.is_file() else None
-    target = base.joinpath(*parts)
-    for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+        candidate = os.path.join(base, "__init__.py")
+        return Path(candidate) if os.path.isfile(candidate) else None
+    target = os.path.join(base, *parts)
+    for candidate in (target + ".py", os.path.join(target, "__init__.py")):
+        if os.path.isfile(candidate):
+            return Path(candidate)
     return None
 
 
