@@ -95,13 +95,13 @@ def check_source(
 
 
 # A file that never names torch makes no tensor that an op of its own saves (configuration files).
-_MENTIONS_TORCH = re.compile(r"\btorch\b")
+_MENTIONS_TORCH = re.compile(r"torch(?<!\wtorch)\b")  # `\btorch\b`, starting with a literal (any_pattern.py)
 
 
 # What every way for a value of the analysis to be a tensor names: the torch package, a `Tensor`
 # annotation (also a string one), and forward() (whose arguments are taken to be tensors in a
 # class whose base is a library's, which may be an nn.Module: `class M(LightningModule)`).
-_NAMES_A_TENSOR = re.compile(r"\b(?:torch|Tensor|forward)\b")
+_NAMES_A_TENSOR = AnyPattern(r"torch(?<!\wtorch)\b", r"forward(?<!\wforward)\b", r"Tensor(?<!\wTensor)\b")
 
 
 def _may_hold_tensors(source: str, tree, path: str) -> bool:
