@@ -171,7 +171,7 @@ def depth_beyond_limit(tree: ast.Module, source: str) -> Optional[int]:
 
     A child too short to be opened is judged as its parent is opened, never stacked: most
     nodes of a file are such children (the walk cost a quarter of what ``ast.parse`` does)."""
-    line_ends = list(itertools.accumulate(map(len, PHYSICAL_LINE.findall(source)), initial=0))
+    line_ends = _line_starts(source)
     lines = len(line_ends)
     # A node at ``depth`` spanning ``span`` characters is not opened when
     # depth - 1 + span + _LEVELS_WITHOUT_TEXT <= MAX_NESTING.
@@ -206,6 +206,20 @@ def depth_beyond_limit(tree: ast.Module, source: str) -> Optional[int]:
                     continue
             push((child, below))
     return deepest if deepest > MAX_NESTING else None
+
+
+def _line_starts(source: str) -> list[int]:
+    """The offset of each physical line's start, then the source's length (for a last line
+    without a line ending, one past its end). Splitting at "\\n" when there is no "\\r" takes half
+    the time of matching ``PHYSICAL_LINE``, and gives the same offsets."""
+    if "\r" in source:
+        return list(itertools.accumulate(map(len, PHYSICAL_LINE.findall(source)), initial=0))
+    pieces = source.split("\n")
+    last = pieces.pop()  # after the last "\n": empty, or a last line without a line ending
+    starts = list(itertools.accumulate(map(len, pieces), lambda offset, length: offset + length + 1, initial=0))
+    if last:
+        starts.append(starts[-1] + len(last))
+    return starts
 
 
 def _flat_levels(node: ast.AST) -> int:
