@@ -91,17 +91,9 @@ def _argument(arg: cst.Arg, default_comma: bool, out: list[str]) -> None:
     _whitespace(arg.whitespace_after_star, out)
     if arg.keyword is not None:
         _expression(arg.keyword, out)
-    if arg.equal is MaybeSentinel.DEFAULT:
-        if arg.keyword is not None:
-            out.append(" = ")
-    else:
-        _operator(arg.equal, "=", out)
+    _operator_or_default(arg.equal, "=", " = " if arg.keyword is not None else "", out)
     _expression(arg.value, out)
-    if arg.comma is MaybeSentinel.DEFAULT:
-        if default_comma:
-            out.append(", ")
-    else:
-        _operator(arg.comma, ",", out)
+    _operator_or_default(arg.comma, ",", ", " if default_comma else "", out)
     _whitespace(arg.whitespace_after_arg, out)
 
 
@@ -119,18 +111,10 @@ def _subscript_element(element: cst.SubscriptElement, default_comma: bool, out: 
         _operator(part.first_colon, ":", out)
         if part.upper is not None:
             _expression(part.upper, out)
-        if part.second_colon is MaybeSentinel.DEFAULT:
-            if part.step is not None:
-                out.append(":")
-        else:
-            _operator(part.second_colon, ":", out)
+        _operator_or_default(part.second_colon, ":", ":" if part.step is not None else "", out)
         if part.step is not None:
             _expression(part.step, out)
-    if element.comma is MaybeSentinel.DEFAULT:
-        if default_comma:
-            out.append(", ")
-    else:
-        _operator(element.comma, ",", out)
+    _operator_or_default(element.comma, ",", ", " if default_comma else "", out)
 
 
 def _token(tokens: dict, operator: cst.CSTNode) -> str:
@@ -138,6 +122,14 @@ def _token(tokens: dict, operator: cst.CSTNode) -> str:
     if token is None:
         raise _Unsupported
     return token
+
+
+def _operator_or_default(node, token: str, default: str, out: list[str]) -> None:
+    """An operator libcst may leave as ``MaybeSentinel.DEFAULT``, which it writes as ``default``."""
+    if node is MaybeSentinel.DEFAULT:
+        out.append(default)
+    else:
+        _operator(node, token, out)
 
 
 def _operator(node, token: str, out: list[str]) -> None:
