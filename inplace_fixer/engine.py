@@ -16,6 +16,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import changes_elsewhere, guard
+from inplace_fixer.any_pattern import AnyPattern
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.cst_parse import parse_module
@@ -32,14 +33,17 @@ from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
 from inplace_fixer.source import first_line, line_offsets, physical_lines
 from inplace_fixer.suppression import is_suppressed, suppressions
 
-# Syntax that can mutate a tensor in place. A file without any skips parsing and analysis.
-_MAY_MUTATE = re.compile(
-    r"(?:\+|-|\*\*?|//?|%|&|\||\^|<<|>>)=(?!=)"  # augmented assignment
-    r"|[A-Za-z0-9]_\s*\("  # foo_( : in-place method or function
-    r"|\binplace\b|\bout\s*=(?!=)|,\s*True\b"  # inplace=True, out=, nn.Dropout(p, True)
-    r"|\]\s*=(?!=)"  # element assignment
-    r"|\.data\b"
-    r"|\.step\s*\(|\bload_state_dict\b|\.apply\s*\("  # IPF009: changes of what a forward saved
+# Syntax that can mutate a tensor in place. A file without any skips parsing and analysis. Each
+# pattern starts with a literal, for the regex engine's fast scan (any_pattern.py): a lookbehind
+# after the literal checks what comes before it.
+_MAY_MUTATE = AnyPattern(
+    r"\]\s*=(?!=)",  # element assignment
+    r"=(?<=[-+*/%&|^]=)(?!=)", r"(?:<<|>>)=(?!=)",  # augmented assignment (`**=` ends in `*=`)
+    r"_(?<=[A-Za-z0-9]_)\s*\(",  # foo_( : in-place method or function
+    r",\s*True\b", r"inplace(?<!\winplace)\b", r"out(?<!\wout)\s*=(?!=)",  # nn.Dropout(p, True), inplace=True, out=
+    r"\.data\b",
+    # IPF009: changes of what a forward saved
+    r"\.step\s*\(", r"load_state_dict(?<!\wload_state_dict)\b", r"\.apply\s*\(",
 )
 _MAX_FIX_PASSES = 4
 
@@ -91,13 +95,13 @@ def check_source(
 
 
 # A file that never names torch makes no tensor that an op of its own saves (configuration files).
-_MENTIONS_TORCH = re.compile(r"\btorch\b")
+_MENTIONS_TORCH = re.compile(r"torch(?<!\wtorch)\b")  # `\btorch\b`, starting with a literal (any_pattern.py)
 
 
 # What every way for a value of the analysis to be a tensor names: the torch package, a `Tensor`
 # annotation (also a string one), and forward() (whose arguments are taken to be tensors in a
 # class whose base is a library's, which may be an nn.Module: `class M(LightningModule)`).
-_NAMES_A_TENSOR = re.compile(r"\b(?:torch|Tensor|forward)\b")
+_NAMES_A_TENSOR = AnyPattern(r"torch(?<!\wtorch)\b", r"forward(?<!\wforward)\b", r"Tensor(?<!\wTensor)\b")
 
 
 def _may_hold_tensors(source: str, tree, path: str) -> bool:
@@ -117,7 +121,7 @@ def _imports_user_code(tree, path: str) -> bool:
     return _imports_matching(tree, path, _MAY_MUTATE)
 
 
-def _imports_matching(tree, path: str, pattern: re.Pattern) -> bool:
+def _imports_matching(tree, path: str, pattern: Union[re.Pattern, AnyPattern]) -> bool:
     """Whether one of the user's files that this file imports (or one they import, as far as
     imports are followed) has text that ``pattern`` matches."""
     resolver = resolver_for(path)
@@ -126,7 +130,7 @@ def _imports_matching(tree, path: str, pattern: re.Pattern) -> bool:
     return any(_through_imports(resolver, target, 1, pattern) for target in resolver.imported_files(Path(path), tree))
 
 
-def _through_imports(resolver, path: Path, depth: int, pattern: re.Pattern) -> bool:
+def _through_imports(resolver, path: Path, depth: int, pattern: Union[re.Pattern, AnyPattern]) -> bool:
     """Whether ``path`` (imported at ``depth``) or a file it imports in turn has text that
     ``pattern`` matches. A file that cannot be read counts as one that has: nothing is skipped
     on a guess."""
@@ -196,7 +200,7 @@ def _find(
         facts = interpreter.run()
     context = RuleContext(
         module=module, torch_name=interpreter.torch_name(), facts=facts,
-        inplace_module_calls=interpreter.inplace_module_calls,
+        inplace_module_calls=interpreter.inplace_module_calls, source=source,
     )
     active = [rule(context) for rule in selected]
     _dispatch(active, interpreter.order)

@@ -7,16 +7,55 @@ import re
 from typing import Optional
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from inplace_fixer.guard import PHYSICAL_LINE
+from inplace_fixer.quick_code import quick_code
 
 _EMPTY = cst.Module([])
 
 
 def code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:
     """Source text of a node on one line, shortened to ``limit`` characters (None: whole)."""
-    text = " ".join(_EMPTY.code_for_node(node).split())
-    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+    quick = quick_code(node)
+    if quick is not None or limit is None:
+        text = " ".join((quick if quick is not None else _EMPTY.code_for_node(node)).split())
+        return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+    state = _PrefixState(default_indent=_EMPTY.default_indent, default_newline=_EMPTY.default_newline)
+    state.limit = state.check_at = limit
+    try:
+        node._codegen(state)
+    except _LongEnough:
+        pass
+    text = " ".join("".join(state.tokens).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _LongEnough(Exception):
+    """The code generated so far is longer than the message can show."""
+
+
+class _PrefixState(CodegenState):
+    """Code generation that stops once the text, on one line, is longer than ``limit``: messages
+    name an expression by its first 40 characters, and generating all of a long one (a call
+    spanning many lines) cost a twentieth of the analysis on transformers' files.
+
+    The one-line text of a prefix of the code is a prefix of the one-line text of the whole, so
+    its first ``limit - 3`` characters are the same."""
+
+    limit: int = 0
+    length: int = 0  # characters generated, whitespace included
+    check_at: int = 0  # the one-line text cannot be longer than ``limit`` before ``length`` reaches this
+
+    def add_token(self, value: str) -> None:
+        self.tokens.append(value)
+        self.length += len(value)
+        if self.length > self.check_at:
+            # One-line text grows no faster than the code: no need to look again before it could pass.
+            one_line = len(" ".join("".join(self.tokens).split()))
+            if one_line > self.limit:
+                raise _LongEnough
+            self.check_at = self.length + self.limit - one_line
 
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what ends a line, as above

@@ -407,7 +407,8 @@ def test_modules_that_cannot_be_read_are_bounded_in_the_cache_too(tmp_path: Path
 
 
 def test_a_node_of_an_imported_module_is_located_by_laying_out_the_modules_used_last_first(tmp_path: Path, monkeypatch) -> None:
-    """Each module looked at costs a layout of all of it: the one a message names was just read."""
+    """Each module looked at costs a code generation of all of it (recording the one node asked,
+    the first time; every node, the second): the one a message names was just read."""
     import libcst as cst
 
     from inplace_fixer.inference.interpreter import _imported_interpreter
@@ -421,10 +422,18 @@ def test_a_node_of_an_imported_module_is_located_by_laying_out_the_modules_used_
     laid_out: list[cst.Module] = []
     real_layout = imports._statement_lines
     monkeypatch.setattr(imports, "_statement_lines", lambda module: laid_out.append(module) or real_layout(module))
+    one_node: list[cst.Module] = []
+    real_positions = imports.positions_of
+    monkeypatch.setattr(imports, "positions_of", lambda module, nodes: one_node.append(module) or real_positions(module, nodes))
     wanted = resolver.exports(tmp_path / "pkg" / "m2.py", 1, make, frozenset({"f2"}))
     returned = wanted.module.body[1].body.body[0]  # `return t * 2`
     assert resolver.locate(returned, str(tmp_path / "main.py")) == f"5 of {Path('pkg', 'm2.py')}"
-    assert laid_out == [wanted.module]
+    assert (one_node, laid_out) == ([wanted.module], [])
+    assert resolver.locate(returned, str(tmp_path / "main.py")) == f"5 of {Path('pkg', 'm2.py')}"
+    assert (one_node, laid_out) == ([wanted.module], [])  # the same node again: remembered
     # A node of no module read: every module is looked at, and there is no line to give.
     assert resolver.locate(cst.parse_statement("x = 1\n"), str(tmp_path / "main.py")) is None
-    assert len(laid_out) == 6
+    assert len(one_node) == 6 and laid_out == [wanted.module]  # m2 was asked a second node: laid out whole
+    signature = wanted.module.body[1]
+    assert resolver.locate(signature, str(tmp_path / "main.py")) == f"4 of {Path('pkg', 'm2.py')}"
+    assert len(one_node) == 6 and laid_out == [wanted.module]

@@ -8,13 +8,16 @@ from inplace_fixer.inference.containers import _literal_index
 from inplace_fixer.inference.state import State, dotted_name
 from inplace_fixer.inference.values import UNKNOWN, Kind, Reason, Value, join
 
+# Node types are tested with `type(node) is cst.X`: libcst's concrete node classes have no
+# subclasses, and an isinstance that fails on one costs an ABC check (millions per tree).
+
 
 class BindingsMixin:
     # ------------------------------------------------------------------ binding
     def _bind(self, target: cst.BaseExpression, value: Value, state: State) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             state.env[target.value] = self._named(value, target.value, state)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             element = self._unpacked(value)
             saved = dict(value.saved_elements or ())
             items = value.items if value.items is not None and len(value.items) == len(target.elements) else None
@@ -23,22 +26,22 @@ class BindingsMixin:
                 if index in saved and item_value.kind is Kind.TENSOR:
                     item_value = item_value.with_(saved_by=saved[index])
                 self._bind(item.value, item_value, state)
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             self._bind(target.value, Value(Kind.CONTAINER, element=value), state)
-        elif isinstance(target, cst.Attribute):
+        elif type(target) is cst.Attribute:
             self._expr(target.value, state)
             key = dotted_name(target)
             if key is not None:
                 state.env[key] = self._named(value, key, state)
             if value.kind is Kind.TENSOR:
                 self._escape(value, f"it is also stored in `{key or 'an attribute'}`", state)
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             self._bind_subscript(target, value, state)
 
     def _bind_subscript(self, target: cst.Subscript, value: Value, state: State) -> None:
         base = self._dict_if_string_keyed(target, self._expr(target.value, state), state)
         for element in target.slice:
-            if isinstance(element.slice, cst.Index):
+            if type(element.slice) is cst.Index:
                 self._expr(element.slice.value, state)
         key = dotted_name(target.value)
         if base.kind is Kind.TENSOR and key is not None:

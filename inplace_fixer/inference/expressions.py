@@ -40,6 +40,9 @@ from inplace_fixer.inference.values import (
     tensor,
 )
 
+# Node types are tested with `type(node) is cst.X`: libcst's concrete node classes have no
+# subclasses, and an isinstance that fails on one costs an ABC check (millions per tree).
+
 
 class ExpressionsMixin:
     # ------------------------------------------------------------------ expressions
@@ -98,15 +101,15 @@ class ExpressionsMixin:
         # (libcst's node classes have no subclasses: the exact types above need no isinstance.)
         if kind is cst.Imaginary:
             return NUMBER
-        if isinstance(node, (cst.ConcatenatedString, cst.FormattedString)):
-            if isinstance(node, cst.FormattedString):
+        if type(node) in (cst.ConcatenatedString, cst.FormattedString):
+            if type(node) is cst.FormattedString:
                 for part in node.parts:
-                    if isinstance(part, cst.FormattedStringExpression):
+                    if type(part) is cst.FormattedStringExpression:
                         self._expr(part.expression, state)
             return OTHER
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             return self._subscript(node, state)
-        if isinstance(node, cst.BinaryOperation):
+        if type(node) is cst.BinaryOperation:
             left = self._expr(node.left, state)
             right = self._expr(node.right, state)
             result = binary(left, right, state, node.operator)
@@ -116,67 +119,67 @@ class ExpressionsMixin:
                     "operator", symbol, f"`{symbol}`", [(node.left, left), (node.right, right)], {}, result, state
                 )
             return result
-        if isinstance(node, cst.UnaryOperation):
+        if type(node) is cst.UnaryOperation:
             operand = self._expr(node.expression, state)
-            if isinstance(node.operator, cst.Not):
+            if type(node.operator) is cst.Not:
                 return FALSE if operand == TRUE else TRUE if operand == FALSE else OTHER
             return fresh(operand) if operand.kind is Kind.TENSOR else operand if operand.kind is Kind.OTHER else UNKNOWN
-        if isinstance(node, cst.Comparison):
+        if type(node) is cst.Comparison:
             left = self._expr(node.left, state)
             values = [left] + [self._expr(c.comparator, state) for c in node.comparisons]
             if len(values) == 2 and values[0] == NONE and values[1] == NONE:
                 # `chunk is not None` where `chunk` is the None default a call left as is.
                 operator = node.comparisons[0].operator
-                if isinstance(operator, (cst.Is, cst.IsNot)):
-                    return TRUE if isinstance(operator, cst.Is) else FALSE
+                if type(operator) in (cst.Is, cst.IsNot):
+                    return TRUE if type(operator) is cst.Is else FALSE
             if any(v.kind is Kind.TENSOR for v in values) and not any(
-                isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons
+                type(c.operator) in (cst.Is, cst.IsNot, cst.In, cst.NotIn) for c in node.comparisons
             ):
                 shape_of = None
                 if len(values) == 2 and values[0].kind is Kind.TENSOR and values[1].qualname == "number":
                     shape_of = dotted_name(node.left)
                 return tensor(dtype="bool", shape_of=shape_of)
             return OTHER
-        if isinstance(node, cst.BooleanOperation):
+        if type(node) is cst.BooleanOperation:
             return join(self._expr(node.left, state), self._expr(node.right, state))
-        if isinstance(node, cst.IfExp):
+        if type(node) is cst.IfExp:
             self._expr(node.test, state)
             return join(self._expr(node.body, state), self._expr(node.orelse, state))
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if type(node) in (cst.List, cst.Tuple, cst.Set):
             values = []
             for item in node.elements:
                 value = self._expr(item.value, state)
-                if isinstance(item, cst.StarredElement):
+                if type(item) is cst.StarredElement:
                     value = UNKNOWN
                 values.append(value)
                 if value.kind is Kind.TENSOR:
                     self._escape(value, "it is also stored in a list or tuple", state)
             result = self._list_literal(values)
-            return result.with_(items=None) if isinstance(node, cst.Set) or UNKNOWN in values else result
-        if isinstance(node, cst.Dict):
+            return result.with_(items=None) if type(node) is cst.Set or UNKNOWN in values else result
+        if type(node) is cst.Dict:
             for item in node.elements:
-                if isinstance(item, cst.DictElement):
+                if type(item) is cst.DictElement:
                     self._expr(item.key, state)
                 self._expr(item.value, state)
             return Value(Kind.CONTAINER)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        if type(node) in (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp):
             return self._comprehension(node, state)
-        if isinstance(node, cst.NamedExpr):
+        if type(node) is cst.NamedExpr:
             value = self._expr(node.value, state)
             self._bind(node.target, value, state)
             return value
-        if isinstance(node, cst.Lambda):
+        if type(node) is cst.Lambda:
             return self._lambda(node, state)
-        if isinstance(node, cst.Await):
+        if type(node) is cst.Await:
             self._expr(node.expression, state)
             return UNKNOWN
-        if isinstance(node, cst.Yield):
+        if type(node) is cst.Yield:
             if isinstance(node.value, cst.BaseExpression):
                 value = self._expr(node.value, state)
                 if value.kind is Kind.TENSOR:
                     self._escape(value, "it is yielded to the caller", state)
             return UNKNOWN
-        if isinstance(node, cst.StarredElement):
+        if type(node) is cst.StarredElement:
             self._expr(node.value, state)
             return UNKNOWN
         return UNKNOWN
@@ -193,16 +196,16 @@ class ExpressionsMixin:
                 for condition in for_in.ifs:
                     self._expr(condition.test, state)
                 for_in = for_in.inner_for_in
-            if isinstance(node, cst.DictComp):
+            if type(node) is cst.DictComp:
                 self._expr(node.key, state)
                 element = self._expr(node.value, state)
             else:
                 element = self._expr(node.elt, state)
         finally:
             state.env = saved
-        if element.kind is Kind.TENSOR and not isinstance(node, (cst.GeneratorExp, cst.DictComp)):
+        if element.kind is Kind.TENSOR and type(node) not in (cst.GeneratorExp, cst.DictComp):
             return Value(Kind.CONTAINER, element=element.with_(obj=None, alias=Reason("it is an element of a list")))
-        if element.kind is Kind.MODULE and not isinstance(node, cst.DictComp):
+        if element.kind is Kind.MODULE and type(node) is not cst.DictComp:
             return Value(Kind.CONTAINER, element=element)
         return Value(Kind.CONTAINER)
 
@@ -249,9 +252,9 @@ class ExpressionsMixin:
         # slices, None, or values we cannot tell) is taken to give a view, the cautious side.
         basic = True
         for element in node.slice:
-            if isinstance(element.slice, cst.Index):
+            if type(element.slice) is cst.Index:
                 index = self._expr(element.slice.value, state)
-                if index.kind is Kind.TENSOR or (index.kind is Kind.CONTAINER and not isinstance(element.slice.value, cst.Tuple)):
+                if index.kind is Kind.TENSOR or (index.kind is Kind.CONTAINER and type(element.slice.value) is not cst.Tuple):
                     basic = False
             else:
                 for part in (element.slice.lower, element.slice.upper, element.slice.step):
@@ -287,7 +290,7 @@ class ExpressionsMixin:
     def _dict_if_string_keyed(self, node: cst.Subscript, base: Value, state: State) -> Value:
         """``feats["pair"]``: a tensor is never indexed by a string, so ``feats`` is a dict."""
         if base.kind in (Kind.TENSOR, Kind.UNKNOWN) and any(
-            isinstance(e.slice, cst.Index) and _is_string(e.slice.value) for e in node.slice
+            type(e.slice) is cst.Index and _is_string(e.slice.value) for e in node.slice
         ):
             base = Value(Kind.CONTAINER, qualname="dict")
             self._record(node.value, base, state)
@@ -299,7 +302,7 @@ class ExpressionsMixin:
     # ------------------------------------------------------------------ calls
     def _call(self, node: cst.Call, state: State) -> Value:
         func = node.func
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             receiver = self._expr(func.value, state)
             if receiver.kind is Kind.TENSOR:
                 args = self._args(node, state)
@@ -389,8 +392,8 @@ def _is_string(node: cst.BaseExpression) -> bool:
     `prefix + "k"`, `f"layer{i}"`."""
     if isinstance(node, _STRINGS):
         return True
-    if isinstance(node, cst.IfExp):
+    if type(node) is cst.IfExp:
         return _is_string(node.body) and _is_string(node.orelse)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if type(node) is cst.BinaryOperation and type(node.operator) is cst.Add:
         return _is_string(node.left) or _is_string(node.right)
     return False

@@ -35,6 +35,7 @@ import libcst as cst
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.inference.state import join_qualname
+from inplace_fixer.positions import positions_of
 from inplace_fixer.source import first_line, physical_lines
 
 # Over transformers `models/`, 34 of the 616 module reads read again a module that had been
@@ -186,13 +187,31 @@ class ModuleResolver:
         for interpreter in recent_first:
             if interpreter is None:
                 continue
-            lines = getattr(interpreter, "_node_lines", None)
-            if lines is None:
-                lines = interpreter._node_lines = _statement_lines(interpreter.module)
-            if id(node) in lines:
+            line = _line_in(interpreter, node)
+            if line is not None:
                 where = os.path.relpath(interpreter.path, os.path.dirname(os.path.abspath(relative_to)))
-                return f"{lines[id(node)]} of {where}"
+                return f"{line} of {where}"
         return None
+
+
+def _line_in(interpreter, node: cst.CSTNode) -> Optional[int]:
+    """The line of ``node`` in the module ``interpreter`` ran, None when it is not one of its nodes.
+
+    The first node asked of a module is looked for by a code generation that records that node
+    only (a fifth of the cost of laying out all of a large module); the second lays out the
+    whole module once, for all that follow. Over transformers ``models/`` one message in a
+    run names a line of an imported file."""
+    lines = getattr(interpreter, "_node_lines", None)
+    if lines is not None:
+        return lines.get(id(node))
+    first = getattr(interpreter, "_first_asked", None)
+    if first is None:
+        found = positions_of(interpreter.module, [node]).get(node)
+        interpreter._first_asked = first = (node, found.start.line if found is not None else None)
+    if first[0] is node:
+        return first[1]
+    lines = interpreter._node_lines = _statement_lines(interpreter.module)
+    return lines.get(id(node))
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -241,8 +260,25 @@ def reachable_text(source: str, tree: ast.Module, names: Optional[frozenset[str]
 
 
 def _names_read(statement: ast.stmt) -> set[str]:
-    """Every name ``statement`` mentions (a superset of what it reads: stores count too)."""
-    return {node.id for node in ast.walk(statement) if type(node) is ast.Name}
+    """Every name ``statement`` mentions (a superset of what it reads: stores count too).
+
+    A stack rather than ``ast.walk``, whose two layers of generators cost twice as much: this
+    walks most of every imported module's text."""
+    names: set[str] = set()
+    waiting: list[ast.AST] = [statement]
+    pop, push, extend, Name, AST = waiting.pop, waiting.append, waiting.extend, ast.Name, ast.AST
+    while waiting:
+        node = pop()
+        if type(node) is Name:
+            names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                extend([item for item in value if isinstance(item, AST)])
+            elif isinstance(value, AST):
+                push(value)
+    return names
 
 
 def _statement_lines(module: cst.Module) -> dict[int, int]:
@@ -254,20 +290,24 @@ def _statement_lines(module: cst.Module) -> dict[int, int]:
     return {id(node): position.start.line for node, position in positions.items()}
 
 
+# Paths are tested as strings (os.path): pathlib builds an object per candidate, which cost
+# more than the file system's answers when every import of a tree is resolved.
+
+
 def _package_root(directory: Path) -> Path:
-    while (directory / "__init__.py").exists() and directory.parent != directory:
+    while os.path.exists(os.path.join(directory, "__init__.py")) and directory.parent != directory:
         directory = directory.parent
     return directory
 
 
 def _module_file(base: Path, parts: list[str]) -> Optional[Path]:
     if not parts:
-        candidate = base / "__init__.py"
-        return candidate if candidate.is_file() else None
-    target = base.joinpath(*parts)
-    for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+        candidate = os.path.join(base, "__init__.py")
+        return Path(candidate) if os.path.isfile(candidate) else None
+    target = os.path.join(base, *parts)
+    for candidate in (target + ".py", os.path.join(target, "__init__.py")):
+        if os.path.isfile(candidate):
+            return Path(candidate)
     return None
 
 

@@ -29,6 +29,9 @@ from inplace_fixer.inference.values import (
     tensor,
 )
 
+# Node types are tested with `type(node) is cst.X`: libcst's concrete node classes have no
+# subclasses, and an isinstance that fails on one costs an ABC check (millions per tree).
+
 
 class StatementsMixin:
     # ------------------------------------------------------------------ statements
@@ -45,7 +48,7 @@ class StatementsMixin:
     def _statement(self, statement: cst.CSTNode, state: State) -> None:
         if not state.foreign:
             self._visit(statement)
-        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        if type(statement) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
             for small in statement.body:
                 if not state.foreign:
                     self._visit(small)
@@ -55,7 +58,7 @@ class StatementsMixin:
                     state.loop_block, state.inference,
                 )
                 self._small(small, state)
-        elif isinstance(statement, cst.If):
+        elif type(statement) is cst.If:
             self._site(statement, state)
             test = self._expr(statement.test, state)
             then_env = dict(state.env)
@@ -71,22 +74,22 @@ class StatementsMixin:
                 self._not_reached(statement.orelse)
             elif statement.orelse is not None:
                 orelse = statement.orelse
-                if isinstance(orelse, cst.If):
+                if type(orelse) is cst.If:
                     self._statement_in(orelse, state, else_env)
                 else:
                     self._block(orelse.body, state, else_env)
             state.env.clear()
             state.env.update(join_envs(then_env, else_env))
-        elif isinstance(statement, cst.For):
+        elif type(statement) is cst.For:
             self._for(statement, state)
-        elif isinstance(statement, cst.While):
+        elif type(statement) is cst.While:
             self._site(statement, state)
             before = dict(state.env)
             self._loop_body(statement.body, state, lambda: self._expr(statement.test, state))
             state.env.update(join_envs(before, state.env))
             if statement.orelse is not None:
                 self._block(statement.orelse.body, state, state.env)
-        elif isinstance(statement, (cst.Try, cst.TryStar)):
+        elif type(statement) in (cst.Try, cst.TryStar):
             before = dict(state.env)
             self._block(statement.body, state, state.env)
             merged = join_envs(before, state.env)
@@ -100,13 +103,13 @@ class StatementsMixin:
                 self._block(statement.finalbody.body, state, merged)
             state.env.clear()
             state.env.update(merged)
-        elif isinstance(statement, cst.With):
+        elif type(statement) is cst.With:
             self._with(statement, state)
-        elif isinstance(statement, cst.FunctionDef):
+        elif type(statement) is cst.FunctionDef:
             self._function_def(statement, state, class_name=None, is_module=False)
-        elif isinstance(statement, cst.ClassDef):
+        elif type(statement) is cst.ClassDef:
             self._class_def(statement, state)
-        elif isinstance(statement, cst.Match):
+        elif type(statement) is cst.Match:
             self._site(statement, state)
             self._expr(statement.subject, state)
             merged = dict(state.env)
@@ -120,7 +123,7 @@ class StatementsMixin:
     def _set_requires_grad(self, target: cst.Attribute, value: cst.BaseExpression, state: State) -> None:
         """``w.requires_grad = True`` makes ``w`` a leaf that requires grad, as requires_grad_() does."""
         tensor_value = self._expr(target.value, state)
-        if tensor_value.kind is not Kind.TENSOR or not (isinstance(value, cst.Name) and value.value in ("True", "False")):
+        if tensor_value.kind is not Kind.TENSOR or not (type(value) is cst.Name and value.value in ("True", "False")):
             return
         source = describe(target.value)
         site = state.site.statement if state.site else None
@@ -139,8 +142,8 @@ class StatementsMixin:
 
     def _narrow(self, test: cst.BaseExpression, env: Env) -> None:
         """``if isinstance(m, nn.Linear):`` makes ``m`` an nn.Linear inside the branch."""
-        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"
-                and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)):
+        if not (type(test) is cst.Call and type(test.func) is cst.Name and test.func.value == "isinstance"
+                and len(test.args) == 2 and type(test.args[0].value) is cst.Name):
             return
         fact = self.facts.get(test.args[1].value) or self.context_facts.get(test.args[1].value)
         if fact is None:
@@ -168,7 +171,7 @@ class StatementsMixin:
         saved = state.env
         state.env = env
         try:
-            if isinstance(body, cst.SimpleStatementSuite):
+            if type(body) is cst.SimpleStatementSuite:
                 state.block, state.index = (), -1
                 self._statement(body, state)
             else:
@@ -184,7 +187,7 @@ class StatementsMixin:
     def _loop_body(self, body: cst.BaseSuite, state: State, header) -> None:
         was_in_loop, outer_loop_block = state.in_loop, state.loop_block
         state.in_loop = True
-        state.loop_block = body.body if isinstance(body, cst.IndentedBlock) else ()
+        state.loop_block = body.body if type(body) is cst.IndentedBlock else ()
         try:
             # Twice, so that what one iteration leaves behind is seen by the next.
             for _ in range(2):
@@ -230,41 +233,41 @@ class StatementsMixin:
 
     # ------------------------------------------------------------------ small statements
     def _small(self, small: cst.BaseSmallStatement, state: State) -> None:
-        if isinstance(small, cst.Assign):
+        if type(small) is cst.Assign:
             value = self._expr(small.value, state)
             for target in small.targets:
-                if isinstance(target.target, cst.Attribute) and target.target.attr.value == "requires_grad":
+                if type(target.target) is cst.Attribute and target.target.attr.value == "requires_grad":
                     self._set_requires_grad(target.target, small.value, state)
                     continue
                 self._bind(target.target, value, state)
-        elif isinstance(small, cst.AnnAssign):
+        elif type(small) is cst.AnnAssign:
             value = self._expr(small.value, state) if small.value is not None else None
             annotated = self._expr(small.annotation.annotation, state)
             if value is None:
                 is_tensor = annotation_kind(annotated, small.annotation.annotation, self, state)
                 value = tensor(obj=next(self._ids)) if is_tensor is True else UNKNOWN
             self._bind(small.target, value, state)
-        elif isinstance(small, cst.AugAssign):
+        elif type(small) is cst.AugAssign:
             self._aug_assign(small, state)
-        elif isinstance(small, cst.Expr):
+        elif type(small) is cst.Expr:
             self._expr(small.value, state)
-        elif isinstance(small, cst.Return):
+        elif type(small) is cst.Return:
             value = self._expr(small.value, state) if small.value is not None else NONE
             if state.returns is not None:
                 state.returns.append(value)
-        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+        elif type(small) in (cst.Import, cst.ImportFrom):
             self._import(small, state)
-        elif isinstance(small, cst.Assert):
+        elif type(small) is cst.Assert:
             self._expr(small.test, state)
-        elif isinstance(small, cst.Raise) and small.exc is not None:
+        elif type(small) is cst.Raise and small.exc is not None:
             self._expr(small.exc, state)
-        elif isinstance(small, cst.Del):
+        elif type(small) is cst.Del:
             self._expr(small.target, state)
 
     def _aug_assign(self, node: cst.AugAssign, state: State) -> None:
         target = self._expr(node.target, state)
         operand = self._expr(node.value, state)
-        if isinstance(node.operator, cst.MatrixMultiplyAssign):
+        if type(node.operator) is cst.MatrixMultiplyAssign:
             # No __imatmul__ on tensors: `x @= y` rebinds x to a new tensor.
             result = binary(target, operand, state)
             self._bind(node.target, result.with_(obj=None, alias=None, leaf=None, is_parameter=False), state)
@@ -276,12 +279,12 @@ class StatementsMixin:
         elif target.kind is Kind.OTHER and target.qualname == "number" and operand.kind is Kind.TENSOR:
             # `f = 1.0; f += t` makes f a tensor.
             self._bind(node.target, binary(target, operand, state).with_(obj=None), state)
-        elif target.kind is Kind.CONTAINER and isinstance(node.target, cst.Name):
+        elif target.kind is Kind.CONTAINER and type(node.target) is cst.Name:
             element = join(target.element, operand.element) if operand.element else target.element
             state.env[node.target.value] = target.with_(element=element)
 
     def _import(self, node, state: State) -> None:
-        if isinstance(node, cst.Import):
+        if type(node) is cst.Import:
             for alias in node.names:
                 qualname = module_name(alias.name)
                 if alias.asname is not None:
@@ -291,7 +294,7 @@ class StatementsMixin:
                     state.env[top] = Value(Kind.API, qualname=top)
             return
         module = "." * len(node.relative) + module_name(node.module) if node.module else "." * len(node.relative)
-        if isinstance(node.names, cst.ImportStar):
+        if type(node.names) is cst.ImportStar:
             return
         for alias in node.names:
             name = alias.name.value  # type: ignore[union-attr]

@@ -70,6 +70,7 @@ class RuleContext:
     facts: Mapping[cst.CSTNode, NodeFact]  # what TensorFactsProvider computes
     # id(nn module constructor with inplace=True) -> the values it was called with
     inplace_module_calls: Mapping[int, list] = field(default_factory=dict)
+    source: Optional[str] = None  # the text ``module`` was parsed from, when known
 
 
 class Rule:

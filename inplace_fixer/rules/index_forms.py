@@ -17,7 +17,7 @@ import libcst as cst
 from inplace_fixer import fixes
 from inplace_fixer.inference import Kind, Site, Value
 from inplace_fixer.model import Applicability
-from inplace_fixer.rules.base import ProposedFix
+from inplace_fixer.rules.base import ProposedFix, RuleContext
 from inplace_fixer.source import code
 
 
@@ -90,7 +90,7 @@ def _clone_first_fix(rule, site: Site, node, base: cst.BaseExpression, base_valu
     applicability, reason = fixes.target_safety(base, base_value, site)
     if applicability is Applicability.DISPLAY_ONLY:
         return ProposedFix(applicability, reason, site.statement, site.statement)
-    temporary = cst.Name(_fresh_name(rule.context.module, f"{_last_name(base)}_value", base))
+    temporary = cst.Name(_fresh_name(rule.context, f"{_last_name(base)}_value", base))
     computed = cst.Assign(targets=[cst.AssignTarget(temporary)], value=node.value)
     clone = fixes.rebind(base, fixes.method_call(base, "clone", []))
     write = node.with_changes(value=temporary)
@@ -103,11 +103,13 @@ def _last_name(node: cst.BaseExpression) -> str:
     return node.attr.value if isinstance(node, cst.Attribute) else node.value  # type: ignore[union-attr]
 
 
-def _fresh_name(module: cst.Module, wanted: str, base: cst.BaseExpression) -> str:
+def _fresh_name(context: RuleContext, wanted: str, base: cst.BaseExpression) -> str:
     """``wanted``, or ``wanted_2``, ...: a name the module does not use anywhere, except as the
     value computed first by this same fix for ``base`` (so that fixing writes one at a time, as an
     editor does, gives what fixing them all at once gives)."""
-    taken, value_first = _names_of(module)
+    if context.source is not None and wanted not in context.source:
+        return wanted  # every name the module uses is in its text: no need to walk the module
+    taken, value_first = _names_of(context.module)
     reusable: dict[str, bool] = {}
     for name, clone, write in value_first:
         reusable[name] = reusable.get(name, True) and write is not None and fixes.follows_value_first(clone, write, base, name)

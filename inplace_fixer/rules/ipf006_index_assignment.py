@@ -10,6 +10,9 @@ from inplace_fixer.rules.leaf_edit import leaf_edit_fix
 from inplace_fixer.rules.loop_fill import loop_fill_fix
 from inplace_fixer.rules.index_forms import assignment_index_fix
 
+# Node types are tested with `type(node) is cst.X`: libcst's concrete node classes have no
+# subclasses, and an isinstance that fails on one costs an ABC check (millions per tree).
+
 
 class IndexAssignment(Rule):
     """
@@ -91,7 +94,7 @@ class IndexAssignment(Rule):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            if isinstance(target.target, cst.Subscript):
+            if type(target.target) is cst.Subscript:
                 self._check(node, target.target)
 
     def _check(self, node: cst.Assign, target: cst.Subscript) -> None:

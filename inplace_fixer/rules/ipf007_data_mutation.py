@@ -10,6 +10,9 @@ from inplace_fixer.rules.base import Invalid, Rule, code
 from inplace_fixer.rules.method_forms import inplace_method_of
 from inplace_fixer.timeline import Timeline
 
+# Node types are tested with `type(node) is cst.X`: libcst's concrete node classes have no
+# subclasses, and an isinstance that fails on one costs an ABC check (millions per tree).
+
 
 class DataMutation(Rule):
     """
@@ -122,13 +125,13 @@ class DataMutation(Rule):
 def _data_attribute(node: cst.BaseExpression):
     """The ``t.data`` at the root of ``t.data``, ``t.data[i]``, ``t.data[i].view(...)``."""
     while True:
-        if isinstance(node, cst.Attribute) and node.attr.value == "data":
+        if type(node) is cst.Attribute and node.attr.value == "data":
             return node
-        if isinstance(node, cst.Subscript):
+        if type(node) is cst.Subscript:
             node = node.value
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        elif type(node) is cst.Call and type(node.func) is cst.Attribute:
             node = node.func.value
-        elif isinstance(node, cst.Attribute):
+        elif type(node) is cst.Attribute:
             node = node.value
         else:
             return None

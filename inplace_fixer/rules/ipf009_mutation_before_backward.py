@@ -4,11 +4,18 @@ from typing import Optional
 
 import libcst as cst
 
+from inplace_fixer.any_pattern import AnyPattern
 from inplace_fixer.inference import Reason
 from inplace_fixer.model import BREAKS_BACKWARD, SILENT_WRONG_GRADIENT, Applicability
 from inplace_fixer.pending_advice import detach_advice
 from inplace_fixer.pending_graphs import Breakage, find_breakages
 from inplace_fixer.rules.base import Invalid, ProposedFix, Rule, code
+
+
+# Every scope find_breakages walks has a `.backward` or `.grad` attribute (`loss.backward()`,
+# `torch.autograd.grad`), whose name is in the text: model files have none, and finding that out
+# from the facts cost one pass over all of them.
+_NAMES_A_BACKWARD = AnyPattern(r"backward(?<!\wbackward)\b", r"grad(?<!\wgrad)\b")
 
 
 class MutationBeforeBackward(Rule):
@@ -124,6 +131,8 @@ class MutationBeforeBackward(Rule):
         if self._done:
             return
         self._done = True
+        if self.context.source is not None and not _NAMES_A_BACKWARD.search(self.context.source):
+            return  # no `.backward` or `.grad` attribute in the text: no backward to break
         for breakage in find_breakages(self.context.module, self.context.facts):
             self._report(breakage)
 

@@ -33,6 +33,9 @@ PROMOTING = frozenset(
      "addmm", "addmv", "addbmm", "baddbmm", "addr", "mvlgamma", "polygamma", "sgn", "where"}
 )
 
+# Node types are tested with `type(node) is cst.X`: libcst's concrete node classes have no
+# subclasses, and an isinstance that fails on one costs an ABC check (millions per tree).
+
 
 @dataclass(frozen=True)
 class ChainRewrite:
@@ -43,7 +46,7 @@ class ChainRewrite:
 
 
 def inplace_method_of(node: cst.CSTNode):
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+    if type(node) is not cst.Call or type(node.func) is not cst.Attribute:
         return None
     name = node.func.attr.value
     if not name.endswith("_") or name.startswith("_"):
@@ -115,7 +118,7 @@ def _out_of_place_call(rule, receiver: cst.BaseExpression, root: cst.BaseExpress
         if info.out_of_place:
             return ChainRewrite(_renamed_call(step, receiver, info.out_of_place))
         return ChainRewrite(None, refusal=f"`{name}` has no out-of-place counterpart")
-    if info.kind is InplaceKind.COMPARISON and info.out_of_place and isinstance(receiver, (cst.Name, cst.Attribute)):
+    if info.kind is InplaceKind.COMPARISON and info.out_of_place and type(receiver) in (cst.Name, cst.Attribute):
         compared = _renamed_call(step, receiver, info.out_of_place)
         dtype = cst.Attribute(receiver, cst.Name("dtype"))
         return ChainRewrite(
@@ -124,12 +127,12 @@ def _out_of_place_call(rule, receiver: cst.BaseExpression, root: cst.BaseExpress
             f"dtype of `{root_text}`; " + NO_ZERO_GRADIENT.format(x=root_text),
         )
     if info.kind is InplaceKind.FILL:
-        if name in ("zero_", "fill_") and torch_name is not None and isinstance(receiver, (cst.Name, cst.Attribute)):
+        if name in ("zero_", "fill_") and torch_name is not None and type(receiver) in (cst.Name, cst.Attribute):
             fill_value = cst.Integer("0") if name == "zero_" else (args[0].value if len(args) == 1 and args[0].keyword is None else None)
             if fill_value is not None:
                 fill = fixes.torch_reference(torch_name, "torch.fill")
                 return ChainRewrite(cst.Call(func=fill, args=[cst.Arg(receiver), cst.Arg(fill_value)]))
-        if name == "copy_" and len(args) == 1 and args[0].keyword is None and isinstance(receiver, (cst.Name, cst.Attribute)):
+        if name == "copy_" and len(args) == 1 and args[0].keyword is None and type(receiver) in (cst.Name, cst.Attribute):
             source = fixes.method_call(args[0].value, "to", [cst.Arg(receiver)])
             expanded = fixes.method_call(source, "expand_as", [cst.Arg(receiver)])
             return ChainRewrite(fixes.method_call(expanded, "clone", []), caveat=NO_ZERO_GRADIENT.format(x=root_text))
