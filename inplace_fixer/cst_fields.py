@@ -39,3 +39,20 @@ def called_names(node: cst.CSTNode) -> frozenset[str]:
             elif type(value) in (tuple, list):
                 extend(item for item in value if isinstance(item, base))
     return frozenset(names)
+
+
+def contains_equal(root: cst.CSTNode, target: cst.BaseExpression) -> bool:
+    """Whether ``root`` or a node under it is an expression equal to ``target`` (``deep_equals``)."""
+    stack = [root]
+    pop, extend, base, wanted = stack.pop, stack.extend, cst.CSTNode, type(target)
+    while stack:
+        current = pop()
+        if type(current) is wanted and current.deep_equals(target):
+            return True
+        for field in field_names(type(current)):
+            value = getattr(current, field)
+            if isinstance(value, base):
+                stack.append(value)
+            elif type(value) in (tuple, list):
+                extend(item for item in value if isinstance(item, base))
+    return False

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Iterable, Optional, Sequence, Union
 
 import libcst as cst
-from libcst import matchers as m
 
+from inplace_fixer.cst_fields import contains_equal
 from inplace_fixer.inference import Kind, Reason, Site, Value
 from inplace_fixer.model import Applicability
 from inplace_fixer.rules.base import ProposedFix
@@ -291,7 +291,7 @@ class _MentionFinder(cst.CSTVisitor):
 
 
 def mentions(root: cst.CSTNode, target: cst.BaseExpression) -> bool:
-    return bool(m.findall(root, m.MatchIfTrue(lambda n: isinstance(n, cst.BaseExpression) and n.deep_equals(target))))
+    return contains_equal(root, target)
 
 
 # ---------------------------------------------------------------------- safety

@@ -9,7 +9,7 @@ import libcst as cst
 import libcst.matchers as m
 import pytest
 
-from inplace_fixer.cst_fields import called_names
+from inplace_fixer.cst_fields import called_names, contains_equal
 
 TORCH = Path(importlib.util.find_spec("torch").origin).parent
 FILES = ("nn/modules/activation.py", "nn/modules/rnn.py", "optim/adam.py", "nn/functional.py")
@@ -38,3 +38,32 @@ def test_the_names_called_in_each_block_are_the_matchers_answer(name: str) -> No
     assert found == [_by_matchers(block) for block in collector.blocks]
     assert any(found)
 
+
+
+class _Statements(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.statements: list[cst.CSTNode] = []
+        self.expressions: list[cst.BaseExpression] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self.statements.append(node)
+        elif isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
+            self.expressions.append(node)
+        return True
+
+
+def _mentions_by_matchers(root: cst.CSTNode, target: cst.BaseExpression) -> bool:
+    return bool(m.findall(root, m.MatchIfTrue(lambda n: isinstance(n, cst.BaseExpression) and n.deep_equals(target))))
+
+
+@pytest.mark.parametrize("name", FILES[:2])
+def test_contains_equal_is_the_matchers_answer(name: str) -> None:
+    module = cst.parse_module((TORCH / name).read_text(encoding="utf-8"))
+    collector = _Statements()
+    module.visit(collector)
+    targets = collector.expressions[::97] + [cst.Name("self"), cst.Name("not_in_the_file")]
+    pairs = [(statement, target) for statement in collector.statements[::7] for target in targets]
+    found = [contains_equal(statement, target) for statement, target in pairs]
+    assert found == [_mentions_by_matchers(statement, target) for statement, target in pairs]
+    assert any(found) and not all(found)

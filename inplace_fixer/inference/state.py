@@ -28,9 +28,11 @@ NUMBER_BUILTINS = frozenset({"len", "int", "float", "round", "abs", "hash", "id"
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``self.fc.weight`` -> "self.fc.weight"; None for anything but names and attributes."""
-    if isinstance(node, cst.Name):
+    # Exact type tests: libcst has no subclass of either, and isinstance on a libcst class is an
+    # abstract-class check (this runs for every name and attribute the analysis meets).
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = dotted_name(node.value)
         return None if base is None else f"{base}.{node.attr.value}"
     return None
