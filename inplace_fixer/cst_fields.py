@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Iterator
 
 import libcst as cst
 
@@ -18,41 +19,36 @@ def field_names(node_type: type) -> tuple[str, ...]:
     return tuple(item.name for item in dataclasses.fields(node_type))
 
 
-def called_names(node: cst.CSTNode) -> frozenset[str]:
-    """The name each call under ``node`` calls: ``f`` for `f(...)`, ``m`` for `obj.m(...)`."""
-    names: set[str] = set()
-    stack = [node]
+def nodes_under(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``root`` and every node under it (depth first; the order is not source order)."""
+    stack = [root]
     pop, push, extend, base = stack.pop, stack.append, stack.extend, cst.CSTNode
-    call, name, attribute = cst.Call, cst.Name, cst.Attribute
     while stack:
         current = pop()
-        if type(current) is call:
-            func = current.func
-            if type(func) is name:
-                names.add(func.value)
-            elif type(func) is attribute:
-                names.add(func.attr.value)
+        yield current
         for field in field_names(type(current)):
             value = getattr(current, field)
             if isinstance(value, base):
                 push(value)
             elif type(value) in (tuple, list):
                 extend(item for item in value if isinstance(item, base))
+
+
+def called_names(node: cst.CSTNode) -> frozenset[str]:
+    """The name each call under ``node`` calls: ``f`` for `f(...)`, ``m`` for `obj.m(...)`."""
+    names: set[str] = set()
+    call, name, attribute = cst.Call, cst.Name, cst.Attribute
+    for current in nodes_under(node):
+        if type(current) is call:
+            func = current.func
+            if type(func) is name:
+                names.add(func.value)
+            elif type(func) is attribute:
+                names.add(func.attr.value)
     return frozenset(names)
 
 
 def contains_equal(root: cst.CSTNode, target: cst.BaseExpression) -> bool:
     """Whether ``root`` or a node under it is an expression equal to ``target`` (``deep_equals``)."""
-    stack = [root]
-    pop, extend, base, wanted = stack.pop, stack.extend, cst.CSTNode, type(target)
-    while stack:
-        current = pop()
-        if type(current) is wanted and current.deep_equals(target):
-            return True
-        for field in field_names(type(current)):
-            value = getattr(current, field)
-            if isinstance(value, base):
-                stack.append(value)
-            elif type(value) in (tuple, list):
-                extend(item for item in value if isinstance(item, base))
-    return False
+    wanted = type(target)
+    return any(type(node) is wanted and node.deep_equals(target) for node in nodes_under(root))
