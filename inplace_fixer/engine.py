@@ -65,7 +65,8 @@ def check_source(
     ``fixed_source`` is None: an editor needs the whole fixed source only for "fix all".
     ``parses`` (the language server's, one per open document) holds the document's previous
     parse: only the statements an edit touched are parsed again (reparse.py)."""
-    reused = parses.reparse(source) if parses is not None else None
+    # Without fixes, only suppressions and positions read the AST's lines, through ``parses``.
+    reused = parses.reparse(source, lazy_lines=not fix) if parses is not None else None
     # What Python's own parser rejects, and nesting that would crash libcst's native parser or
     # exhaust the recursion limit, never reaches libcst (see guard.py; reparse.py guards each
     # piece it parses).
@@ -228,7 +229,10 @@ def _find(
         positions, generated = positions_and_code(module, mentioned)
     lines = physical_lines(source)
     # Tokenizing for suppression comments may start at any top-level statement (suppression.py).
-    suppressed = suppressions(source, lines, [first_line(node) for node in tree.body] if tree is not None else ())
+    starts = (parses.first_lines(tree) if parses is not None else [first_line(node) for node in tree.body]) if (
+        tree is not None
+    ) else ()
+    suppressed = suppressions(source, lines, starts)
 
     def line_of(node) -> object:
         code_range = positions.get(node)

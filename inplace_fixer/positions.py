@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
@@ -108,6 +108,9 @@ class _Units:
     start: dict = field(default_factory=dict)
     # An `elif` or a one-line suite is generated as part of the statement that owns it.
     owner: dict = field(default_factory=dict)
+    # The top-level AST statements each statement lies in (Pairings only: their lines may wait
+    # to be shifted, reparse.DeferredShifts).
+    group: dict = field(default_factory=dict)
 
 
 class Pairings:
@@ -116,8 +119,10 @@ class Pairings:
     node and AST nodes are the very same objects as last time pairs the same way. An edit gives
     new objects to what it re-parsed (reparse.py; a node changed in place gets a new AST)."""
 
-    def __init__(self) -> None:
+    def __init__(self, settle: Optional[Callable[[Sequence[ast.stmt]], None]] = None) -> None:
         self._kept: dict = {}  # id(statement) -> (statement, its AST statements, its _Units)
+        # Shifts the lines of top-level AST statements that still wait for it (reparse.py).
+        self.settle = settle
 
     def units(self, module: cst.Module, tree: ast.Module) -> _Units:
         units, kept, position = _Units(), {}, 0
@@ -133,9 +138,11 @@ class Pairings:
             else:
                 own = _Units()
                 _pair_block((statement,), group, (), own, module.default_indent)
+                own.group = dict.fromkeys(own.start, group)
             kept[id(statement)] = (statement, group, own)
             units.start.update(own.start)
             units.owner.update(own.owner)
+            units.group.update(own.group)
         if position != len(tree.body):
             raise _Misaligned
         self._kept = kept
@@ -168,7 +175,10 @@ def positions_by_statement(
         groups.setdefault(unit, set()).add(node)
     line_starts = line_offsets(source)
     ranges: dict[cst.CSTNode, CodeRange] = {}
+    settle = pairings.settle if pairings is not None else None
     for unit, wanted in groups.items():
+        if settle is not None:
+            settle(units.group[unit])
         anchor, indents = units.start[unit]
         line = anchor.lineno - _lines_before_first_token(unit)
         if not 1 <= line <= len(line_starts):

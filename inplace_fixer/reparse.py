@@ -7,10 +7,14 @@ begins) and, for a new text, parses again only the top-level statements the edit
 small module of its own. The new module is the old one with
 that stretch of its body replaced, so every untouched statement keeps its node *identity* (what
 the analysis knew about it stays attached to it). An edit inside a class body parses only the
-body statements it touches (reparse_body.py); and when the one statement edited differs only in
-a function's body, or only in comment lines and docstrings, the old node itself is given the new
-content (``reparse_body.update_in_place``), so that every node keeps its identity and the
-language server re-analyses only what executed that body (``changed_bodies``, inference/reuse.py).
+body statements it touches (reparse_body.py), an edit inside a function or method only the
+statements of its body it touches (reparse_function.py), and an edit of the comment lines before
+a statement only those lines (reparse_gap.py); and when the one statement edited differs only in
+a function's body (or a default value), or only in comment lines and docstrings, the old node
+itself is given the new content (``node_update.update_in_place``), so that every node keeps its
+identity and the language server re-analyses only what executed that body (``changed_bodies``,
+inference/reuse.py). The lines of the AST after an edit are shifted when read
+(``DeferredShifts``): the engine reads few of them.
 
 A top-level statement boundary is a clean place for Python's tokenizer: no bracket, string or
 indentation is open there, so a stretch of whole statements parses alone exactly as it parses in
@@ -44,12 +48,14 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.positions import Pairings
-from inplace_fixer.reparse_body import ClassLayouts, comment_lines_only, indented_gap, splice, update_in_place
+from inplace_fixer.node_update import apply, comment_lines_only, update_in_place
+from inplace_fixer.reparse_body import ClassLayouts, indented_gap, splice
+from inplace_fixer.reparse_function import splice_function
+from inplace_fixer.reparse_gap import leading_lines_edit
 from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
 @dataclass(frozen=True)
@@ -97,17 +103,30 @@ class DocumentParses:
         self.revision = 0
         self._changed_bodies: list[tuple[int, cst.FunctionDef]] = []
         self._known_since = 0
+        # The line shifts of the AST statements after each edit, applied when their lines are read.
+        self._shifts = DeferredShifts()
         # How the statements of the last text paired with Python's AST, for placing findings.
-        self.pairings = Pairings()
+        self.pairings = Pairings(settle=self._shifts.settle)
 
     def tree_of(self, source: str) -> Optional[ast.Module]:
         """Python's AST of ``source`` if it is the text last parsed, else None."""
         parsed = self._parsed
-        return parsed.tree if parsed is not None and parsed.source == source else None
+        if parsed is None or parsed.source != source:
+            return None
+        self._shifts.settle_all()
+        return parsed.tree
+
+    def first_lines(self, tree: ast.Module) -> list[int]:
+        """The first line of each top-level statement of ``tree`` (the last ``reparse(...,
+        lazy_lines=True)`` gave), without shifting the statements' lines."""
+        pending = self._shifts.pending
+        return [first_line(statement) + pending(statement) for statement in tree.body]
 
     def remember(self, source: str, tree: ast.Module, module: cst.Module) -> None:
         """The result of a full parse of ``source`` (Python's AST and libcst's module)."""
         self._parsed = _Parsed(source, module, tree, None)
+        self._shifts = DeferredShifts()
+        self.pairings.settle = self._shifts.settle
         self._reproducible = True
         self.revision += 1
         self._changed_bodies.clear()
@@ -120,16 +139,26 @@ class DocumentParses:
             return None
         return frozenset(node for changed, node in self._changed_bodies if changed > revision)
 
-    def reparse(self, source: str) -> Optional[tuple[ast.Module, cst.Module]]:
+    def reparse(self, source: str, lazy_lines: bool = False) -> Optional[tuple[ast.Module, cst.Module]]:
+        """``lazy_lines``: the lines of the AST's top-level statements after the edit are shifted
+        only when read through ``first_lines`` or ``pairings`` (the engine's only readers), or
+        by ``tree_of`` and ``prepare``, which the language server calls once diagnostics are out:
+        shifting every node after an edit near the top of 5,000 lines takes 10 ms."""
+        updated = self._reparse(source)
+        if updated is not None and not lazy_lines:
+            self._shifts.settle_all()
+        return updated
+
+    def _reparse(self, source: str) -> Optional[tuple[ast.Module, cst.Module]]:
         old = self._parsed
         if old is None:
             return self._fall_back("no earlier parse")
         if source == old.source:
             self.outcome = "unchanged"
             return old.tree, old.module
-        if not self.prepare():
+        if not self.prepare(settle=False):
             return self._fall_back("libcst does not reproduce this text")
-        updated = _update(self._parsed, source, self._class_layouts)
+        updated = _update(self._parsed, source, self._class_layouts, self._shifts)
         if isinstance(updated, str):
             return self._fall_back(updated)
         self._parsed = updated
@@ -144,14 +173,16 @@ class DocumentParses:
         self._class_layouts.forget_except(updated.module)
         return updated.tree, updated.module
 
-    def prepare(self) -> bool:
+    def prepare(self, settle: bool = True) -> bool:
         """Lay out the last full parse now (one code generation of the whole module), which the
-        next ``reparse`` needs; the language server calls this when the editor is idle after
-        opening a document. False when libcst does not give the text back (always parse in
-        full)."""
+        next ``reparse`` needs, and shift the lines the last edits left to shift; the language
+        server calls this when the editor is idle after each analysis. False when libcst does not
+        give the text back (always parse in full)."""
         old = self._parsed
         if old is None or not self._reproducible:
             return False
+        if settle:
+            self._shifts.settle_all()
         if old.layout is None:
             layout = _layout(old.module, old.source, old.tree.body, 1, 0, self._class_layouts)
             if layout is None:
@@ -168,10 +199,52 @@ class DocumentParses:
         return None
 
 
+class DeferredShifts:
+    """Lines still to add to top-level AST statements (and all their nodes) after edits above
+    them: ``defer`` costs one entry per statement, ``settle`` the walk of its nodes."""
+
+    def __init__(self) -> None:
+        # id(statement) -> [statement, lines]; the entry keeps the statement alive, so no other
+        # object takes its id while it waits.
+        self._waiting: dict[int, list] = {}
+
+    def defer(self, groups: Sequence[Sequence[ast.stmt]], lines: int) -> None:
+        waiting = self._waiting
+        for group in groups:
+            for statement in group:
+                entry = waiting.get(id(statement))
+                if entry is None:
+                    waiting[id(statement)] = [statement, lines]
+                else:
+                    entry[1] += lines
+
+    def pending(self, statement: ast.stmt) -> int:
+        entry = self._waiting.get(id(statement))
+        return entry[1] if entry is not None else 0
+
+    def settle(self, statements: Sequence[ast.stmt]) -> None:
+        waiting = self._waiting
+        if waiting:
+            self._shift([entry for statement in statements if (entry := waiting.pop(id(statement), None))])
+
+    def settle_all(self) -> None:
+        entries, self._waiting = list(self._waiting.values()), {}
+        self._shift(entries)
+
+    @staticmethod
+    def _shift(entries: list) -> None:
+        by_lines: dict[int, list[ast.stmt]] = {}
+        for statement, lines in entries:
+            if lines:
+                by_lines.setdefault(lines, []).append(statement)
+        for lines, statements in by_lines.items():
+            shift_lines(statements, lines)
+
+
 # ---------------------------------------------------------------------------- one update
 
 
-def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed | str:
+def _update(old: _Parsed, source: str, class_layouts: ClassLayouts, shifts: DeferredShifts) -> _Parsed | str:
     """The parse of ``source`` made from ``old``'s, or why it cannot be (a short reason)."""
     layout = old.layout
     assert layout is not None
@@ -192,7 +265,14 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
     first = max(0, bisect_right(layout.starts, prefix, 0, last + 1) - 1)
     stop = min(last, bisect_right(layout.starts, old_end, 0, last + 1) - 1)
     if first == stop and "barry_as_FLUFL" not in old.source:
-        inside = _inside_class(old, source, first, prefix, old_end, class_layouts)
+        if first > 0:
+            gap = _leading_lines(old, source, first, prefix, old_end, shifts)
+            if gap is not None:
+                return gap
+        shifts.settle(layout.groups[first])
+        inside = _inside_class(old, source, first, prefix, old_end, class_layouts, shifts)
+        if inside is None and first < last:
+            inside = _inside_function(old, source, first, prefix, old_end, class_layouts, shifts)
         if inside is not None:
             return inside
     while first > 0 and indented_gap(source, layout.starts[first]):
@@ -242,7 +322,7 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts) -> _Parsed |
     module = old.module.with_changes(**changes)
     after = layout.groups[stop + 1 :]
     if new_lines:
-        shift_lines([statement for group in after for statement in group], new_lines)
+        shifts.defer(after, new_lines)
     piece_starts, piece_lines = list(piece_layout.starts), list(piece_layout.lines)
     if not at_start:  # the stretch's header is its first statement's now
         piece_starts[0], piece_lines[0] = begin, start_line
@@ -270,7 +350,8 @@ def _edited_function(kept: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
 
 
 def _inside_class(
-    old: _Parsed, source: str, index: int, prefix: int, old_end: int, class_layouts: ClassLayouts
+    old: _Parsed, source: str, index: int, prefix: int, old_end: int, class_layouts: ClassLayouts,
+    shifts: DeferredShifts,
 ) -> Optional[_Parsed]:
     """The parse of ``source`` when the edit lies inside the body of the class that is top-level
     statement ``index``: only the body statements it touches are parsed again (reparse_body.py)."""
@@ -283,20 +364,82 @@ def _inside_class(
     )
     if spliced is None:
         return None
-    delta, new_lines = len(source) - len(old.source), spliced.new_lines
-    after = layout.groups[index + 1:]
+    module = old.module.with_changes(body=(*body[:index], spliced.statement, *body[index + 1 :]))
+    stretch = ("class body", index, spliced.first, spliced.stop, spliced.inner)
+    return _one_replaced(
+        old, source, module, index, spliced.tree, spliced.new_lines, stretch, spliced.edited_function, shifts
+    )
+
+
+def _leading_lines(
+    old: _Parsed, source: str, index: int, prefix: int, old_end: int, shifts: DeferredShifts
+) -> Optional[_Parsed]:
+    """The parse of ``source`` when the edit changed only comment and blank lines before
+    top-level statement ``index`` (reparse_gap.py): the statement keeps its node, given them."""
+    layout = old.layout
+    assert layout is not None
+    gap = leading_lines_edit(old.source, source, layout.starts[index], prefix, old_end, (), old.module)
+    if gap is None:
+        return None
+    lines, new_lines = gap
+    apply([(old.module.body[index], "leading_lines", lines)])
+    delta = len(source) - len(old.source)
     if new_lines:
-        shift_lines([statement for group in after for statement in group], new_lines)
+        shifts.defer(layout.groups[index:], new_lines)
     new_layout = _Layout(
         starts=(*layout.starts[: index + 1], *(s + delta for s in layout.starts[index + 1 :])),
         lines=(*layout.lines[: index + 1], *(n + new_lines for n in layout.lines[index + 1 :])),
-        groups=(*layout.groups[:index], (spliced.tree,), *after),
+        groups=layout.groups,
     )
-    module = old.module.with_changes(body=(*body[:index], spliced.statement, *body[index + 1 :]))
-    tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
-    return _Parsed(
-        source, module, tree, new_layout, ("class body", index, spliced.first, spliced.stop), spliced.edited_function
+    module = old.module.with_changes(body=old.module.body)  # a new parse: a new module, as every update gives
+    tree = ast.Module(body=list(old.tree.body), type_ignores=[])
+    return _Parsed(source, module, tree, new_layout, ("leading lines", index), None)
+
+
+def _inside_function(
+    old: _Parsed, source: str, index: int, prefix: int, old_end: int, class_layouts: ClassLayouts,
+    shifts: DeferredShifts,
+) -> Optional[_Parsed]:
+    """The parse of ``source`` when the edit lies inside the body of the function that is
+    top-level statement ``index`` (not the last): only the body statements it touches are parsed
+    again (reparse_function.py). The function keeps its node."""
+    layout = old.layout
+    assert layout is not None
+    group = layout.groups[index]
+    if len(group) != 1:
+        return None
+    spliced = splice_function(
+        old.module.body[index], group[0], old.module, old.source, source, layout.starts[index],
+        layout.starts[index + 1], layout.lines[index], prefix, old_end, (), class_layouts.functions,
+        comment_lines_only(old.source, source, prefix, old_end),
     )
+    if spliced is None:
+        return None
+    edited = old.module.body[index] if spliced.body_changed else None
+    stretch = ("function body", index, spliced.stretch)
+    module = old.module.with_changes(body=old.module.body)  # a new parse: a new module, as every update gives
+    return _one_replaced(old, source, module, index, spliced.tree, spliced.new_lines, stretch, edited, shifts)
+
+
+def _one_replaced(
+    old: _Parsed, source: str, module: cst.Module, index: int, tree: ast.stmt, new_lines: int, stretch: tuple,
+    edited_function: Optional[cst.FunctionDef], shifts: DeferredShifts,
+) -> _Parsed:
+    """``old`` with top-level statement ``index`` re-parsed inside (its new AST ``tree``, the new
+    ``module``), the later statements shifted by ``new_lines``."""
+    layout = old.layout
+    assert layout is not None
+    delta = len(source) - len(old.source)
+    after = layout.groups[index + 1:]
+    if new_lines:
+        shifts.defer(after, new_lines)
+    new_layout = _Layout(
+        starts=(*layout.starts[: index + 1], *(s + delta for s in layout.starts[index + 1 :])),
+        lines=(*layout.lines[: index + 1], *(n + new_lines for n in layout.lines[index + 1 :])),
+        groups=(*layout.groups[:index], (tree,), *after),
+    )
+    module_tree = ast.Module(body=[statement for group in new_layout.groups for statement in group], type_ignores=[])
+    return _Parsed(source, module, module_tree, new_layout, stretch, edited_function)
 
 
 def _mismatch(

@@ -92,7 +92,7 @@ def function_edit(text: str, rng: random.Random) -> str:
         if not indent.isspace() or getattr(statement, "decorator_list", None):
             continue
         args = [a.arg for a in function.args.args if a.arg not in ("self", "cls")] or ["self.weight"]
-        kind = rng.choice(("insert", "insert", "insert", "pass", "number"))
+        kind = rng.choice(("insert", "insert", "insert", "pass", "number", "default"))
         if kind == "insert":
             snippet = rng.choice(SNIPPETS).format(arg=rng.choice(args))
             new = "".join(indent + part + "\n" for part in snippet.split("\n"))
@@ -101,6 +101,8 @@ def function_edit(text: str, rng: random.Random) -> str:
             end = statement.end_lineno
             candidate = "".join(lines[:line] + [indent + "pass\n"] + lines[end:])
         else:
+            if kind == "default":  # a number in the signature (a default value): the def's own lines
+                line = rng.randrange(function.lineno - 1, function.body[0].lineno - 1)
             numbers = [m for m in re.finditer(r"(?<![\w.])\d+(?![\w.])", lines[line])]
             if not numbers:
                 continue
@@ -242,7 +244,83 @@ INIT_CHANGES_WHAT_FORWARD_CALLS = (
     ("        self.act = nn.ReLU()\n", "        self.act = nn.ReLU(inplace=True)\n"),
 )
 
+# A default value, a parameter's annotation and a comment in the signature change the function
+# in place (reparse: its node is kept, as for a body edit); its return annotation does not.
+A_DEFAULT_TURNS_ON_AN_IN_PLACE_CHANGE = (
+    """
+    import torch
+    import torch.nn as nn
+
+
+    def helper(t, inplace=False):
+        if inplace:
+            t.mul_(2)
+            return t
+        return t * 2
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+
+        def forward(self, x):
+            g = torch.exp(self.fc(x))
+            z = helper(g)
+            return z + g
+
+        def other(self, x):
+            w = torch.sigmoid(self.fc(x))
+            w.mul_(2)
+            return w
+    """,
+    ("def helper(t, inplace=False):\n", "def helper(\n    t: torch.Tensor,  # what to scale\n    inplace=True,\n):\n"),
+)
+
+# Five calls deep, past the depth the analysis follows: there the callee's return annotation
+# says what the call gives.
+A_RETURN_ANNOTATION_SAYS_TENSOR = (
+    """
+    import torch
+    import torch.nn as nn
+
+
+    def h5(t):
+        return t
+
+
+    def h4(t):
+        return h5(t)
+
+
+    def h3(t):
+        return h4(t)
+
+
+    def h2(t):
+        return h3(t)
+
+
+    def h1(t):
+        return h2(t)
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+
+        def forward(self, x):
+            g = h1(torch.exp(self.fc(x)))
+            g.add_(1)
+            return g
+    """,
+    ("def h5(t):\n", "def h5(t) -> torch.Tensor:\n"),
+)
+
 CASES = {
+    "a default value turns on a helper's in-place change": A_DEFAULT_TURNS_ON_AN_IN_PLACE_CHANGE,
+    "a return annotation says a deep helper gives a tensor": A_RETURN_ANNOTATION_SAYS_TENSOR,
     "a helper starts changing its argument in place": HELPER_STARTS_CHANGING,
     "a method stops returning a view": METHOD_STOPS_RETURNING_A_VIEW,
     "a helper called with and without grad changes its argument": HELPER_WITH_AND_WITHOUT_GRAD,
@@ -252,7 +330,10 @@ CASES = {
 
 # Cases where some root does not reach the edited function (in the others every root reaches it,
 # or reads class attributes that the re-analysed __init__ gives again).
-REPLAYING = ("a helper starts changing its argument in place", "a method stops returning a view")
+REPLAYING = (
+    "a helper starts changing its argument in place", "a method stops returning a view",
+    "a default value turns on a helper's in-place change",
+)
 
 
 def case_texts(case) -> list[str]:
@@ -464,7 +545,17 @@ def _compare_no_reads(monkeypatch) -> None:
     monkeypatch.setattr(reuse.ReusingInterpreter, "_same_reads", staticmethod(lambda record, logs, memo: True))
 
 
-@pytest.mark.parametrize("mutant", (_forget_call_summaries, _trust_memoised_summaries, _compare_no_reads))
+def _return_annotation_in_place(monkeypatch) -> None:
+    """Mutant: a function whose return annotation changed keeps its node, like one whose default
+    changed (the analysis reads that annotation where it does not run the body)."""
+    from inplace_fixer import node_update
+
+    monkeypatch.setattr(node_update, "_SIGNATURE_LAYOUT", node_update._SIGNATURE_LAYOUT | {"returns"})
+
+
+@pytest.mark.parametrize(
+    "mutant", (_forget_call_summaries, _trust_memoised_summaries, _compare_no_reads, _return_annotation_in_place)
+)
 def test_a_mutant_of_the_dependency_tracking_fails(mutant, monkeypatch) -> None:
     mutant(monkeypatch)
     failed = [what for what, case in CASES.items() if session_differences(case_texts(case))[0]]

@@ -44,6 +44,20 @@ def test_only_lsp_line_breaks_start_lines():
     assert index.offset_of(Position(4, 5)) == len(MIXED)  # the last line has no line break
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_line_starts_without_carriage_returns_are_those_of_the_lsp_line_breaks(seed):
+    """Text without "\\r" takes a faster path (a split at "\\n"): the same line starts."""
+    import random
+
+    from inplace_fixer.lsp.text import LINE_BREAK, _line_starts
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(("a", "\n", "\f", "\u2028", "\x85", "é", "😀", " ")) for _ in range(rng.randrange(40)))
+    assert _line_starts(text) == [0, *(match.end() for match in LINE_BREAK.finditer(text))]
+    lf_only = MIXED.replace("\r\n", "\n").replace("\r", "\n")
+    assert TextIndex(lf_only).line_count == 4 and TextIndex(lf_only).line_text(2) == 'z\f= "\u2028"'
+
+
 def test_positions_past_a_line_or_the_text_are_clamped():
     index = TextIndex("ab\ncd\n")
 

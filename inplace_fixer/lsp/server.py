@@ -208,15 +208,23 @@ class InplaceFixerServer(LanguageServer):
         if importers:
             self.refresh_pulled_diagnostics()
         state.analysis, state.analysis_key = analysis, key
-        # What the next edit's incremental parse needs of a full parse, made while the user is not
-        # typing yet (the worker takes an edit's analysis after it).
-        self.executor.submit(self._prepare, state.parses)
+        # What the next edit's incremental parse needs of a full parse, and the line shifts the
+        # analysis did not need, made while the user is not typing yet (the worker takes an
+        # edit's analysis after it). Submitted once this task yields: after the diagnostics are
+        # published, which the worker's thread would otherwise slow down (the GIL).
+        asyncio.get_running_loop().call_soon(self._submit_prepare, state.parses)
         if analysis.result.error is None:
             state.last_good = analysis
             state.reported = None
         else:
             self.report_once(state, f"{path}: {analysis.result.error}", types.MessageType.Info)
         return analysis
+
+    def _submit_prepare(self, parses: DocumentParses) -> None:
+        try:
+            self.executor.submit(self._prepare, parses)
+        except RuntimeError:  # the server is shutting down
+            pass
 
     @staticmethod
     def _prepare(parses: DocumentParses) -> None:
