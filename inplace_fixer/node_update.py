@@ -146,13 +146,20 @@ def adopt(
     """Whether ``new`` is ``old`` but for what update_in_place calls "layout"; the fields to set
     on ``old``'s nodes go to ``changes``. Whitespace and comments inside an expression count as a
     difference (messages quote expressions' code, and ``torch.tensor([1.])`` is read for its
-    dtype), except inside a value of an assignment made of literals only: the analysis gives it a
-    constant's value and never reads its code. ``literal``, inside such a value: [whether a
+    dtype), except inside a value of an assignment made of literals only, which the analysis gives
+    a constant's value, and inside an import statement: it never reads their code. ``literal``, inside such a value: [whether a
     difference was let through, whether a node other than a literal was met]."""
     if type(old) is not type(new):
         return False
+    if type(old) is cst.Expr and _plain_string(old.value) and _plain_string(new.value):
+        # A string statement (a docstring, also one made of several literals): its text is read by no one.
+        if not deep_equals(old.value, new.value):
+            changes.append((old, "value", new.value))
+        return deep_equals(old.semicolon, new.semicolon)
     entered = None
-    if literal is None and type(parent) in (cst.Assign, cst.AnnAssign) and type(old) in _CONTAINERS:
+    if literal is None and type(old) in (cst.Import, cst.ImportFrom):
+        literal = [False, False]  # what an import binds is read, never its code: no check on leaving
+    elif literal is None and type(parent) in (cst.Assign, cst.AnnAssign) and type(old) in _CONTAINERS:
         literal = entered = [False, False]
     elif literal is not None and not isinstance(old, _LITERAL_NODES):
         literal[1] = True
@@ -181,3 +188,10 @@ def adopt(
 
 
 _CONTAINERS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
+
+
+def _plain_string(node: cst.CSTNode) -> bool:
+    """A string literal, or literals side by side: no f-string, whose fields the analysis reads."""
+    if type(node) is cst.ConcatenatedString:
+        return _plain_string(node.left) and _plain_string(node.right)
+    return type(node) is cst.SimpleString

@@ -180,6 +180,17 @@ def splice(
             apply([(block.body[first], "leading_lines", lines)])
             layouts.keep(statement, (*lengths[:first], lengths[first] + delta, *lengths[first + 1:]), footer)
             return BodySplice(statement, tree, first, first, new_lines, None, ("leading lines",))
+    if first == stop and type(block.body[first]) is cst.FunctionDef:
+        # Inside one method, the class's own gaps and footer are untouched (reparse_function.py).
+        begin, old_after = starts[first], starts[first + 1]
+        begin_line = line_at(old_source, text_start, begin, line_start)
+        old_lines = len(LINE_BREAK.findall(old_source, begin, old_after))
+        inside = _inside_method(
+            statement, group[0], lengths, footer, first, begin_line, old_lines, module, old_source, source,
+            begin, old_after, prefix, old_end, layouts,
+        )
+        if inside is not None:
+            return inside
     while first > 0 and not clean_gap(source, starts[first], indent):
         first -= 1
     while stop < last and not clean_gap(source, starts[stop + 1] + delta, indent):
@@ -189,15 +200,8 @@ def splice(
     begin, old_after = starts[first], starts[stop + 1]
     if source[begin - 1] not in "\r\n":
         return None
-    begin_line = line_start + len(LINE_BREAK.findall(old_source, text_start, begin))
+    begin_line = line_at(old_source, text_start, begin, line_start)
     old_lines = len(LINE_BREAK.findall(old_source, begin, old_after))
-    if first == stop and type(block.body[first]) is cst.FunctionDef:
-        inside = _inside_method(
-            statement, group[0], lengths, footer, first, begin_line, old_lines, module, old_source, source,
-            begin, old_after, prefix, old_end, layouts,
-        )
-        if inside is not None:
-            return inside
     text = source[begin:old_after + delta]
     wrapped = "class _:" + module.default_newline + text
     problem, piece_tree = guard.checked_tree(wrapped)

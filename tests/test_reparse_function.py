@@ -141,6 +141,48 @@ def test_the_last_statement_of_a_method_is_parsed_alone_when_nothing_can_trade_l
     assert parses.stretch[-1] is None  # the comment might change owner: the method is parsed whole
 
 
+def test_a_method_of_a_class_with_a_footer_is_parsed_alone() -> None:
+    """The class's footer (a comment after its last method) does not stop an edit inside that
+    method from parsing only the statement it touches."""
+    text = "class A:\n    def f(self):\n        x = 1\n        return x\n\n    # footer\n\n\ny = 2\n"
+    parses = opened(text)
+    assert parses.reparse(text)[1].body[0].body.footer
+    assert check_step(parses, text.replace("x = 1", "x = 2")) == "incremental"
+    assert parses.stretch == ("class body", 0, 0, 0, ("statements", 0, 0))
+
+
+def test_a_comment_inside_an_import_keeps_every_node() -> None:
+    """An import's code is never quoted: a comment among its names changes no node."""
+    text = "from torch import (\n    nn,\n    optim,\n)\n\n\ndef f(x):\n    return x\n"
+    parses = opened(text)
+    before = list(parses.reparse(text)[1].body)
+    revision = parses.revision
+    new = text.replace("    optim,\n", "    # the optimisers\n    optim,\n")
+    assert check_step(parses, new) == "incremental"
+    after = parses.reparse(new)[1].body
+    assert all(a is b for a, b in zip(after, before)) and len(after) == len(before)
+    assert parses.bodies_changed_since(revision) == frozenset()
+
+
+@pytest.mark.parametrize(
+    "docstring, change",
+    [
+        ('    r"""Sums."""  """More."""\n', ("More.", "More, edited.")),
+        ('    r"""Sums.\n\n    More.\n    """\n', ("\n    More.", "\n# not a comment\n    More.")),
+        ('    f"""Sums {x}."""\n', ("Sums", "Adds")),
+    ],
+)
+def test_a_docstring_edit_keeps_every_node_unless_it_is_an_f_string(docstring: str, change: tuple) -> None:
+    text = f"import torch\n\n\nclass A:\n{docstring}\n    def f(self, x):\n        return x\n\n\ny = 1\n"
+    parses = opened(text)
+    before = list(parses.reparse(text)[1].body)
+    new = text.replace(*change)
+    assert check_step(parses, new) == "incremental"
+    after = parses.reparse(new)[1].body
+    kept = all(a is b for a, b in zip(after, before))
+    assert kept is not docstring.lstrip().startswith("f")  # an f-string's fields are code the analysis reads
+
+
 MUTANTS = {
     "clean_gap": (reparse_function, "clean_gap", lambda *args: True),
     "_clean": (reparse_gap, "_clean", lambda *args: True),
