@@ -67,3 +67,18 @@ def test_contains_equal_is_the_matchers_answer(name: str) -> None:
     found = [contains_equal(statement, target) for statement, target in pairs]
     assert found == [_mentions_by_matchers(statement, target) for statement, target in pairs]
     assert any(found) and not all(found)
+
+
+@pytest.mark.parametrize("name", ("nn/modules/transformer.py", "nn/modules/rnn.py"))
+def test_the_self_calls_of_each_class_are_the_matchers_answer(name: str) -> None:
+    """IPF004's walk for `self.attr(...)` calls (and assignments of one) finds the nodes libcst's
+    matchers find, in every class of real files."""
+    from inplace_fixer.rules.ipf004_inplace_flag import self_calls
+
+    module = cst.parse_module((TORCH / name).read_text(encoding="utf-8"))
+    classes = m.findall(module, m.ClassDef())
+    assert len(classes) >= 5
+    pattern = m.Call(func=m.Attribute(value=m.Name("self"))) | m.Assign(value=m.Call(func=m.Attribute(value=m.Name("self"))))
+    found = [{id(node) for node in self_calls(cls)} for cls in classes]
+    assert found == [{id(node) for node in m.findall(cls, pattern)} for cls in classes]
+    assert sum(map(len, found)) > 20

@@ -474,6 +474,17 @@ def test_edits_of_a_document_that_imports_the_users_files_replay_what_they_canno
     assert replayed > 0  # the reuse is on for such a document
 
 
+def test_the_first_edit_replays_a_module_body_that_makes_an_imported_class_instance(tmp_path) -> None:
+    """The module body works out the attributes of the imported class it instantiates; they are
+    shared with other files and kept, so the first edit's replay finds them already there."""
+    _, model = _package(tmp_path)
+    text = MODEL + "\n\nDEFAULT_GATE = Gate(4)\n"
+    model.write_text(text)
+    differences, replayed = session_differences([text, text.replace("return x + 1", "return x + 2")], str(model))
+    assert differences == []
+    assert replayed > 0
+
+
 def imported_file_session(root: Path, where: str) -> tuple[list[str], list[tuple], int]:
     """model.py stays open, unchanged, while blocks.py takes each of BLOCKS_VERSIONS, in the editor
     or on disk: the differences from fresh results, the fresh findings of each step, and the roots

@@ -358,7 +358,9 @@ class ReusingInterpreter(Interpreter):
         for event, cls, value in record.attributes:
             current = computed.get(id(cls), cls.attributes)
             if event == "computed":
-                if current is not None:
+                # An imported class's attributes stay from one run to the next (rerun): the root
+                # that worked them out the last time now finds them, the same, as it would read them.
+                if current is not None and not (cls.foreign and _same(current, value)):
                     return False
                 computed[id(cls)] = value
             elif current is None or not _same(current, value):
