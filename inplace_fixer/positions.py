@@ -109,7 +109,7 @@ class _Units:
     # An `elif` or a one-line suite is generated as part of the statement that owns it.
     owner: dict = field(default_factory=dict)
     # The top-level AST statements each statement lies in (Pairings only: their lines may wait
-    # to be shifted, reparse.DeferredShifts).
+    # to be shifted, line_shifts.DeferredShifts).
     group: dict = field(default_factory=dict)
 
 

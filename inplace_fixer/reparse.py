@@ -14,7 +14,7 @@ a function's body (or a default value), or only in comment lines and docstrings,
 itself is given the new content (``node_update.update_in_place``), so that every node keeps its
 identity and the language server re-analyses only what executed that body (``changed_bodies``,
 inference/reuse.py). The lines of the AST after an edit are shifted when read
-(``DeferredShifts``): the engine reads few of them.
+(``line_shifts.DeferredShifts``): the engine reads few of them.
 
 A top-level statement boundary is a clean place for Python's tokenizer: no bracket, string or
 indentation is open there, so a stretch of whole statements parses alone exactly as it parses in
@@ -56,7 +56,8 @@ from inplace_fixer.node_update import apply, comment_lines_only, update_in_place
 from inplace_fixer.reparse_body import ClassLayouts, indented_gap, splice
 from inplace_fixer.reparse_function import splice_function
 from inplace_fixer.reparse_gap import leading_lines_edit
-from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
+from inplace_fixer.line_shifts import DeferredShifts
+from inplace_fixer.source import LINE_BREAK, common_ends, first_line
 
 @dataclass(frozen=True)
 class _Layout:
@@ -199,48 +200,6 @@ class DocumentParses:
         return None
 
 
-class DeferredShifts:
-    """Lines still to add to top-level AST statements (and all their nodes) after edits above
-    them: ``defer`` costs one entry per statement, ``settle`` the walk of its nodes."""
-
-    def __init__(self) -> None:
-        # id(statement) -> [statement, lines]; the entry keeps the statement alive, so no other
-        # object takes its id while it waits.
-        self._waiting: dict[int, list] = {}
-
-    def defer(self, groups: Sequence[Sequence[ast.stmt]], lines: int) -> None:
-        waiting = self._waiting
-        for group in groups:
-            for statement in group:
-                entry = waiting.get(id(statement))
-                if entry is None:
-                    waiting[id(statement)] = [statement, lines]
-                else:
-                    entry[1] += lines
-
-    def pending(self, statement: ast.stmt) -> int:
-        entry = self._waiting.get(id(statement))
-        return entry[1] if entry is not None else 0
-
-    def settle(self, statements: Sequence[ast.stmt]) -> None:
-        waiting = self._waiting
-        if waiting:
-            self._shift([entry for statement in statements if (entry := waiting.pop(id(statement), None))])
-
-    def settle_all(self) -> None:
-        entries, self._waiting = list(self._waiting.values()), {}
-        self._shift(entries)
-
-    @staticmethod
-    def _shift(entries: list) -> None:
-        by_lines: dict[int, list[ast.stmt]] = {}
-        for statement, lines in entries:
-            if lines:
-                by_lines.setdefault(lines, []).append(statement)
-        for lines, statements in by_lines.items():
-            shift_lines(statements, lines)
-
-
 # ---------------------------------------------------------------------------- one update
 
 
@@ -254,7 +213,7 @@ def _update(old: _Parsed, source: str, class_layouts: ClassLayouts, shifts: Defe
         return "no statements"
     if len(source) > guard.MAX_SOURCE_BYTES:
         return "too large"
-    prefix, suffix = _common_ends(old.source, source)
+    prefix, suffix = common_ends(old.source, source)
     old_end = len(old.source) - suffix  # the changed characters are old.source[prefix:old_end]
     delta = len(source) - len(old.source)
     # The statements whose text holds a changed character (an edit in the header or footer
@@ -491,28 +450,6 @@ def _opens_block(statement: cst.CSTNode) -> bool:
     if finalbody is not None:
         suites.append(finalbody.body)
     return any(isinstance(suite, cst.IndentedBlock) for suite in suites)
-
-
-def _common_ends(old: str, new: str) -> tuple[int, int]:
-    """Lengths of the longest common prefix and then suffix (not overlapping), by bisection:
-    slice comparisons run at memcmp speed, a character loop would cost milliseconds."""
-    limit = min(len(old), len(new))
-    low, high = 0, limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if old[:middle] == new[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    prefix = low
-    low, high = 0, limit - prefix
-    while low < high:
-        middle = (low + high + 1) // 2
-        if old[len(old) - middle :] == new[len(new) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix, low
 
 
 # ---------------------------------------------------------------------------- layout

@@ -99,3 +99,25 @@ def shift_lines(nodes, lines: int) -> None:
                 extend(item for item in value if isinstance(item, AST))
             elif isinstance(value, AST):
                 push(value)
+
+
+def common_ends(old: str, new: str) -> tuple[int, int]:
+    """Lengths of the longest common prefix and then suffix (not overlapping), by bisection:
+    slice comparisons run at memcmp speed, a character loop would cost milliseconds."""
+    limit = min(len(old), len(new))
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[:middle] == new[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = low
+    low, high = 0, limit - prefix
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[len(old) - middle :] == new[len(new) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return prefix, low

@@ -1,5 +1,5 @@
 """Re-parsing part of a function body (reparse_function.py), the lines before one statement
-(reparse_gap.py), and the lines of the AST shifted only when read (reparse.DeferredShifts).
+(reparse_gap.py), and the lines of the AST shifted only when read (line_shifts.DeferredShifts).
 
 Every step is compared with a full parse (``check_step``: libcst's module and Python's AST,
 positions included); the tests also check that the short paths are really taken, and that
@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from inplace_fixer import check_source, engine, reparse, reparse_function, reparse_gap
+from inplace_fixer import check_source, engine, line_shifts, reparse_function, reparse_gap
 from inplace_fixer.reparse import DocumentParses
 from tests.test_reparse import check_step, opened, real_file
 
@@ -224,8 +224,8 @@ def test_findings_below_an_edit_are_placed_with_the_lines_shifted_when_read(muta
     old lines, which do not match the text: the engine then falls back to laying out the whole
     module (right, but what the AST's lines are there to avoid)."""
     if mutant:
-        monkeypatch.setattr(reparse.DeferredShifts, "settle", lambda self, statements: None)
-        monkeypatch.setattr(reparse.DeferredShifts, "pending", lambda self, statement: 0)
+        monkeypatch.setattr(line_shifts.DeferredShifts, "settle", lambda self, statements: None)
+        monkeypatch.setattr(line_shifts.DeferredShifts, "pending", lambda self, statement: 0)
     text = real_file("adaptive.py")
     parses = DocumentParses()
     check_source(text, "model.py", fix=False, parses=parses)
@@ -240,3 +240,21 @@ def test_findings_below_an_edit_are_placed_with_the_lines_shifted_when_read(muta
     assert full.findings and all(finding.start.line > edit_line for finding in full.findings)
     assert reused.findings == full.findings
     assert (laid_out == []) is not mutant
+
+
+def test_first_lines_count_the_shifts_still_to_make() -> None:
+    """With lazy lines, the first line of each top-level statement (where suppression comments
+    are looked for) is what a full parse gives, before any statement is shifted."""
+    from tests.test_reparse import full_parse
+
+    from inplace_fixer.source import first_line
+
+    parses = opened(LONG_METHOD)
+    for old, new in (("import torch\n", "import torch\n# one\n# two\n"), ("    y = x * 2\n", "    # three\n    y = x * 2\n")):
+        text = parses._parsed.source.replace(old, new, 1)
+        tree, _ = parses.reparse(text, lazy_lines=True)
+        expected = [first_line(statement) for statement in full_parse(text)[0].body]
+        assert parses.first_lines(tree) == expected
+        assert [first_line(statement) for statement in tree.body] != expected  # not shifted yet
+        parses.prepare()
+        assert [first_line(statement) for statement in tree.body] == expected
