@@ -229,9 +229,12 @@ def _find(
         positions, generated = positions_and_code(module, mentioned)
     lines = physical_lines(source)
     # Tokenizing for suppression comments may start at any top-level statement (suppression.py).
-    starts = (parses.first_lines(tree) if parses is not None else [first_line(node) for node in tree.body]) if (
-        tree is not None
-    ) else ()
+    if tree is None:
+        starts: Sequence[int] = ()
+    elif parses is not None:  # its lines may wait to be shifted (line_shifts.py)
+        starts = parses.first_lines(tree)
+    else:
+        starts = [first_line(node) for node in tree.body]
     suppressed = suppressions(source, lines, starts)
 
     def line_of(node) -> object:
