@@ -171,7 +171,7 @@ def depth_beyond_limit(tree: ast.Module, source: str) -> Optional[int]:
 
     A child too short to be opened is judged as its parent is opened, never stacked: most
     nodes of a file are such children (the walk cost a quarter of what ``ast.parse`` does)."""
-    line_ends = _line_starts(source)
+    line_ends = line_offsets(source)
     lines = len(line_ends)
     # A node at ``depth`` spanning ``span`` characters is not opened when
     # depth - 1 + span + _LEVELS_WITHOUT_TEXT <= MAX_NESTING.
@@ -208,18 +208,20 @@ def depth_beyond_limit(tree: ast.Module, source: str) -> Optional[int]:
     return deepest if deepest > MAX_NESTING else None
 
 
-def _line_starts(source: str) -> list[int]:
+def line_offsets(source: str) -> list[int]:
     """The offset of each physical line's start, then the source's length (for a last line
-    without a line ending, one past its end). Splitting at "\\n" when there is no "\\r" takes half
-    the time of matching ``PHYSICAL_LINE``, and gives the same offsets."""
+    without a line ending, one past its end). Without a "\\r", from the lengths of the pieces
+    between "\\n"s, summed in C: a third of the time of matching ``PHYSICAL_LINE``, with the same
+    offsets (source.py gives this to the rest of the tool; it lives here because this module
+    imports nothing of the tool's)."""
     if "\r" in source:
         return list(itertools.accumulate(map(len, PHYSICAL_LINE.findall(source)), initial=0))
     pieces = source.split("\n")
     last = pieces.pop()  # after the last "\n": empty, or a last line without a line ending
-    starts = list(itertools.accumulate(map(len, pieces), lambda offset, length: offset + length + 1, initial=0))
+    offsets = list(itertools.accumulate(map((1).__add__, map(len, pieces)), initial=0))
     if last:
-        starts.append(starts[-1] + len(last))
-    return starts
+        offsets.append(offsets[-1] + len(last))
+    return offsets
 
 
 def _flat_levels(node: ast.AST) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 from typing import Optional
 
@@ -11,6 +10,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from inplace_fixer.guard import PHYSICAL_LINE
+from inplace_fixer.guard import line_offsets as line_offsets  # re-exported: the tool takes it from here
 from inplace_fixer.quick_code import quick_code
 
 _EMPTY = cst.Module([])
@@ -75,19 +75,6 @@ def physical_lines(source: str) -> list[str]:
     if last:
         lines.append(last)
     return lines
-
-
-def line_offsets(source: str) -> list[int]:
-    """Offset of the start of each line, plus one past the end (for an edit ending after the last
-    line). Without a "\\r", from the lengths of the pieces between "\\n"s, summed in C."""
-    if "\r" in source:
-        return list(itertools.accumulate(map(len, PHYSICAL_LINE.findall(source)), initial=0))
-    pieces = source.split("\n")
-    last = pieces.pop()
-    offsets = list(itertools.accumulate(map((1).__add__, map(len, pieces)), initial=0))
-    if last:
-        offsets.append(offsets[-1] + len(last))
-    return offsets
 
 
 def first_line(statement: ast.stmt) -> int:
