@@ -43,8 +43,8 @@ from libcst._nodes.internal import CodegenState
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.node_update import apply, comment_lines_only, update_in_place
-from inplace_fixer.reparse_gap import leading_lines_edit, line_at, shifted_from
-from inplace_fixer.reparse_function import FunctionLayouts, clean_gap, code_at, splice_function, spliced_tree
+from inplace_fixer.reparse_function import FunctionLayouts, code_at, splice_function, spliced_tree
+from inplace_fixer.reparse_gap import clean_gap, leading_lines_edit, line_at, shifted_from
 from inplace_fixer.source import LINE_BREAK, first_line
 
 

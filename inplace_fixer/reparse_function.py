@@ -43,7 +43,9 @@ from libcst._nodes.internal import CodegenState
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.node_update import adopt, apply
-from inplace_fixer.reparse_gap import leading_lines_edit, line_at, shifted_from
+from inplace_fixer.reparse_gap import (
+    clean_gap, leading_lines_edit, line_at, shallow_after, shifted_from, stand_in_headers,
+)
 from inplace_fixer.source import LINE_BREAK, first_line, shift_lines
 
 
@@ -129,15 +131,14 @@ def splice_function(
         first -= 1
     while stop < last and not clean_gap(source, starts[stop + 1] + delta, full_indent):
         stop += 1
-    if stop == last and (block.footer or not _shallow_after(source, text_end + delta, "".join(outer))):
+    if stop == last and (block.footer or not shallow_after(source, text_end + delta, "".join(outer))):
         return None  # the last statement's blocks, the function's and the class's might trade lines
     begin, old_after = starts[first], starts[stop + 1]
     if source[begin - 1] not in "\r\n":
         return None
     text = source[begin:old_after + delta]
     newline = module.default_newline
-    headers = [f"{''.join(outer[:depth])}class _:{newline}" for depth in range(len(outer))]
-    headers.append(f"{''.join(outer)}{'async ' if function.asynchronous else ''}def _():{newline}")
+    headers = stand_in_headers(outer, newline, f"{'async ' if function.asynchronous else ''}def _():")
     problem, piece_tree = guard.checked_tree("".join(headers) + text)
     if problem is not None or piece_tree is None:
         return None
@@ -180,27 +181,6 @@ def splice_function(
     return FunctionSplice(new_tree, ("statements", first, stop), new_lines, body_changed)
 
 
-def _shallow_after(source: str, start: int, indent: str) -> bool:
-    """Whether the lines from ``start`` (where a function's text ends) up to the next token, and
-    that token's, are indented no deeper than the function's ``def`` (``indent``): no block of
-    the function could own one of them, in the file as after the stand-in. libcst's own
-    ownership already says so (deeper lines end the function's text, in a footer): this guards
-    that reading, and tests/test_reparse_function.py finds no edit where it decides."""
-    position = start
-    while position < len(source):
-        match = LINE_BREAK.search(source, position)
-        line = source[position: match.start() if match else len(source)]
-        stripped = line.lstrip(" \t")
-        if not stripped and line or stripped[:1] in ("\f", "\v"):
-            return False  # a line of only whitespace, or a form feed
-        if stripped and not indent.startswith(line[: len(line) - len(stripped)]):
-            return False
-        if stripped and not stripped.startswith("#") or match is None:
-            return True  # the next token, or the end of the file
-        position = match.end()
-    return True
-
-
 def _innermost(piece: cst.Module, piece_tree: ast.Module, depth: int):
     """The stand-in function of ``piece`` (under ``depth`` stand-in classes) and its AST, or
     (None, None) when the stand-ins did not parse as one statement each."""
@@ -235,27 +215,6 @@ def spliced_tree(old, statements: Sequence[ast.stmt], begin_line: int, old_after
     last = tree.body[-1]
     tree.end_lineno, tree.end_col_offset = last.end_lineno, last.end_col_offset
     return tree
-
-
-def clean_gap(source: str, start: int, indent: str) -> bool:
-    """Whether the lines from ``start`` (where a block's body statement's text begins) to its
-    first token are empty lines or comments indented no deeper than that block's ``indent``:
-    none that a block before could own (libcst's ``IndentedBlock.footer``)."""
-    position = start
-    while position < len(source):
-        match = LINE_BREAK.search(source, position)
-        line = source[position: match.start() if match else len(source)]
-        stripped = line.lstrip(" \t")
-        if stripped and not stripped.startswith("#"):
-            return line[: len(line) - len(stripped)] == indent and stripped[0] not in "\f\v"
-        if stripped and not indent.startswith(line[: len(line) - len(stripped)]):
-            return False
-        if not stripped and line:
-            return False  # a line of only whitespace
-        if match is None:
-            return False
-        position = match.end()
-    return False
 
 
 def code_at(module: cst.Module, indents: Sequence[str], *nodes: cst.CSTNode) -> str:

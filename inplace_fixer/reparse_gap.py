@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import copy
-from typing import Optional
+from typing import Iterator, Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -48,14 +48,14 @@ def leading_lines_edit(
         return None
     indent = "".join(outer)
     new_end = gap_end + delta
-    if not _clean(source, text_start, new_end, indent):
+    # In the new text, the lines from text_start are comments and blank lines up to new_end, and
+    # none of them could belong to a block before.
+    if not clean_gap(source, text_start, indent) or _first_token_line(source, text_start) != new_end:
         return None
     gap = source[text_start:new_end]
     newline = module.default_newline
-    depth = len(outer) - (1 if is_function else 0)
-    headers = "".join(f"{''.join(outer[:level])}class _:{newline}" for level in range(depth))
-    if is_function:
-        headers += f"{''.join(outer[:-1])}def _():{newline}"
+    classes = outer[:-1] if is_function else outer
+    headers = "".join(stand_in_headers(classes, newline, "def _():" if is_function else None))
     stand_in = f"{headers}{indent}pass{newline}{gap}{indent}pass{newline}"
     try:
         piece = cst.parse_module(stand_in)
@@ -96,36 +96,58 @@ def line_at(source: str, text_start: int, offset: int, start_line: int) -> int:
     return start_line + len(LINE_BREAK.findall(source, text_start, offset))
 
 
+def stand_in_headers(classes: tuple[str, ...], newline: str, function: Optional[str]) -> list[str]:
+    """The lines that put a stretch of statements at its depth in the file: one ``class _:`` per
+    enclosing class (``classes``: the indentation each adds), then ``function`` (``def _():``)
+    when the stretch is a function's body."""
+    headers = [f"{''.join(classes[:depth])}class _:{newline}" for depth in range(len(classes))]
+    if function is not None:
+        headers.append(f"{''.join(classes)}{function}{newline}")
+    return headers
+
+
+def clean_gap(source: str, start: int, indent: str) -> bool:
+    """Whether the lines from ``start`` (where a block's body statement's text begins) to its
+    first token are empty lines or comments indented no deeper than that block's ``indent``:
+    none that a block before could own (libcst's ``IndentedBlock.footer``)."""
+    for _, indentation, rest, _ in _lines_to_token(source, start):
+        if rest and not rest.startswith("#"):
+            return indentation == indent and rest[0] not in "\f\v"
+        if rest and not indent.startswith(indentation) or not rest and indentation:
+            return False  # a comment deeper than the block, or a line of only whitespace
+    return False  # no token follows
+
+
+def shallow_after(source: str, start: int, indent: str) -> bool:
+    """Whether the lines from ``start`` (where a function's text ends) up to the next token, and
+    that token's, are indented no deeper than the function's ``def`` (``indent``): no block of
+    the function could own one of them, in the file as after the stand-in. libcst's own
+    ownership already says so (deeper lines end the function's text, in a footer): this guards
+    that reading, and tests/test_reparse_function.py finds no edit where it decides."""
+    for _, indentation, rest, _ in _lines_to_token(source, start):
+        if not rest and indentation or rest[:1] in ("\f", "\v") or rest and not indent.startswith(indentation):
+            return False  # a line of only whitespace, a form feed, or a line deeper than the def
+    return True
+
+
 def _first_token_line(source: str, start: int) -> Optional[int]:
     """Where the line of the first token at or after ``start`` (a line start) begins."""
+    for position, _, rest, _ in _lines_to_token(source, start):
+        if rest and not rest.startswith("#"):
+            return position
+    return None
+
+
+def _lines_to_token(source: str, start: int) -> Iterator[tuple[int, str, str, bool]]:
+    """From ``start`` (a line start), each line up to the first that holds a token (a comment is
+    not one), or to the end: where it begins, its indentation (spaces and tabs), the rest of it
+    without its line break, and whether a line break ends it."""
     position = start
     while position < len(source):
         match = LINE_BREAK.search(source, position)
         line = source[position: match.start() if match else len(source)]
-        stripped = line.lstrip(" \t")
-        if stripped and not stripped.startswith("#"):
-            return position
-        if match is None:
-            return None
+        rest = line.lstrip(" \t")
+        yield position, line[: len(line) - len(rest)], rest, match is not None
+        if rest and not rest.startswith("#") or match is None:
+            return
         position = match.end()
-    return None
-
-
-def _clean(source: str, start: int, end: int, indent: str) -> bool:
-    """Whether the lines of ``source[start:end]`` are blank or comments indented no deeper than
-    ``indent``, and the line at ``end`` begins with ``indent`` and a token."""
-    position = start
-    while position < end:
-        match = LINE_BREAK.search(source, position, end)
-        if match is None:
-            return False
-        line = source[position:match.start()]
-        stripped = line.lstrip(" \t")
-        if stripped and not stripped.startswith("#") or not stripped and line:
-            return False  # code, or a line of only whitespace
-        if stripped and not indent.startswith(line[: len(line) - len(stripped)]):
-            return False
-        position = match.end()
-    following = source[end:end + len(indent) + 1]
-    return following.startswith(indent) and following[len(indent):][:1] not in ("", " ", "\t", "\f", "\v", "#", "\r", "\n")
-

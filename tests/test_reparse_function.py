@@ -184,8 +184,8 @@ def test_a_docstring_edit_keeps_every_node_unless_it_is_an_f_string(docstring: s
 
 
 MUTANTS = {
-    "clean_gap": (reparse_function, "clean_gap", lambda *args: True),
-    "_clean": (reparse_gap, "_clean", lambda *args: True),
+    "clean_gap, between a function's statements": (reparse_function, "clean_gap", lambda *args: True),
+    "clean_gap, before one statement": (reparse_gap, "clean_gap", lambda *args: True),
 }
 
 
