@@ -181,9 +181,7 @@ def adopt(
             if not all(adopt(a, b, old, changes, literal) for a, b in zip(before, after)):
                 return False
         elif before != after:
-            if not (name == "value" and type(old) is cst.SimpleString and type(parent) is cst.Expr):
-                return False
-            changes.append((old, name, after))
+            return False
     return entered is None or not (entered[0] and entered[1])
 
 
