@@ -67,10 +67,20 @@ def check_source(
     parse: only the statements an edit touched are parsed again (reparse.py)."""
     # Without fixes, only suppressions and positions read the AST's lines, through ``parses``.
     reused = parses.reparse(source, lazy_lines=not fix) if parses is not None else None
+    # The module an import of this file parsed (inference/parsed_files.py). Not for the language
+    # server's documents, whose nodes change in place as the user types.
+    shared = resolver_for(path) if parses is None else None
+    key = Path(path).resolve() if shared is not None else None
+    known = shared.parsed.get(key, source) if shared is not None else None
     # What Python's own parser rejects, and nesting that would crash libcst's native parser or
     # exhaust the recursion limit, never reaches libcst (see guard.py; reparse.py guards each
-    # piece it parses).
-    problem, tree = (None, reused[0]) if reused is not None else guard.checked_tree(source)
+    # piece it parses). A text libcst parsed before passed them.
+    if reused is not None:
+        problem, tree = None, reused[0]
+    elif known is not None:
+        problem, tree = guard.syntax_tree(source)
+    else:
+        problem, tree = guard.checked_tree(source)
     if problem is not None:
         return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
     if not _MAY_MUTATE.search(source) and not (_MENTIONS_TORCH.search(source) and _imports_user_code(tree, path)):
@@ -78,7 +88,7 @@ def check_source(
     if not _may_hold_tensors(source, tree, path):
         return FileResult(path=path, source=source, fixed_source=source)
     try:
-        module = reused[1] if reused is not None else parse_module(source)
+        module = reused[1] if reused is not None else known[1] if known is not None else parse_module(source)
     except RecursionError:
         problem = _TOO_DEEP
     except cst.ParserSyntaxError as error:
@@ -89,7 +99,10 @@ def check_source(
         if parses is not None and reused is None:
             parses.remember(source, tree, module)
         try:
-            return _check_module(module, source, path, config, fix, tree, parses)
+            if shared is None:
+                return _check_module(module, source, path, config, fix, tree, parses)
+            with shared.parsed.checking(key, module):
+                return _check_module(module, source, path, config, fix, tree, parses)
         except RecursionError:
             problem = _TOO_DEEP
     return FileResult(path=path, source=source, error=f"cannot parse: {problem}")

@@ -237,20 +237,39 @@ __all__ = ["Gated", "Unused", "unused_helper"]
 '''
 
 
-def test_only_what_an_importer_reaches_is_read() -> None:
+def test_only_what_an_importer_reaches_is_run() -> None:
     import ast
 
+    import libcst as cst
+
     source = textwrap.dedent(LIBRARY)
-    text, covered = imports.reachable_text(source, ast.parse(source), frozenset({"Gated"}))
-    assert len(text.splitlines()) == len(source.splitlines()), "line numbers stay the file's"
-    assert "class Gated" in text and "def gate" in text, "what Gated reads, transitively"
-    assert "SCALE = 2.0" in text and "import torch" in text and "__all__" in text, "other statements are kept"
-    assert "unused_helper" not in text.replace('"unused_helper"', ""), "a name only in a string reaches nothing"
-    assert "class Unused" not in text and "decorated_unused" not in text and "@torch.no_grad()" not in text
+    tree = ast.parse(source)
+    kept, covered = imports.reachable_definitions(imports.top_level(tree), frozenset({"Gated"}))
+    definitions = [statement.name for statement in tree.body if isinstance(statement, (ast.FunctionDef, ast.ClassDef))]
+    assert [name for name, keep in zip(definitions, kept) if keep] == ["gate", "Gated"], "what Gated reads, transitively"
     assert {"Gated", "gate", "SCALE"} <= covered and "Unused" not in covered
-    ast.parse(text)
-    # Everything reached: the text is the file's own.
-    assert imports.reachable_text(source, ast.parse(source), None) == (source, None)
+    assert "unused_helper" not in covered, "a name only in a string reaches nothing"
+    module = cst.parse_module(source)
+    statements = imports._statements_kept(module, kept)
+    names = [getattr(statement, "name", None) for statement in statements]
+    assert [name.value for name in names if name is not None] == ["gate", "Gated"]
+    assert len(statements) == len(module.body) - (len(definitions) - 2), "every other statement is kept"
+    # Everything reached: everything runs.
+    assert imports.reachable_definitions(imports.top_level(tree), None) == (None, None)
+    assert imports._statements_kept(module, None) is module.body
+
+
+def test_a_statement_line_of_several_statements_keeps_the_definitions_in_step() -> None:
+    """`a = 1; b = 2` is one libcst line and two AST statements: the definitions still pair."""
+    import ast
+
+    import libcst as cst
+
+    source = "import torch; x = 1\n\ndef f(t):\n    return t\n\ny = 2; z = 3\n\nclass C:\n    pass\n\ndef g(t):\n    return f(t)\n"
+    kept, covered = imports.reachable_definitions(imports.top_level(ast.parse(source)), frozenset({"C"}))
+    assert kept == [False, True, False] and "C" in covered and not {"f", "g"} & covered
+    statements = imports._statements_kept(cst.parse_module(source), kept)
+    assert [type(statement).__name__ for statement in statements] == ["SimpleStatementLine", "SimpleStatementLine", "ClassDef"]
 
 
 def test_a_name_a_first_importer_did_not_take_is_read_when_another_takes_it(tmp_path: Path) -> None:
@@ -362,8 +381,6 @@ def test_a_file_that_names_no_tensor_and_imports_none_is_neither_parsed_nor_anal
 
 
 def test_the_cache_keeps_the_modules_used_last_up_to_a_number_of_characters(tmp_path: Path, monkeypatch) -> None:
-    import ast
-
     from inplace_fixer.inference.interpreter import _imported_interpreter
 
     files = {f"pkg/m{i}.py": f"def f{i}(t):\n    return t * {i}\n\n\ndef g{i}(t):\n    return t + {i}\n" for i in range(4)}
@@ -373,8 +390,7 @@ def test_the_cache_keeps_the_modules_used_last_up_to_a_number_of_characters(tmp_
     reads: list[str] = []
     real_read = resolver.read
     resolver.read = lambda path: reads.append(path.name) or real_read(path)
-    source = files["pkg/m0.py"]
-    size = len(imports.reachable_text(source, ast.parse(source), frozenset({"f0"}))[0])  # one function taken
+    size = len(files["pkg/m0.py"])
     monkeypatch.setattr(imports, "CACHE_CHARACTERS", 3 * size + 10)  # room for three such readings
 
     def take(i: int, *names: str):
@@ -437,3 +453,98 @@ def test_a_node_of_an_imported_module_is_located_by_laying_out_the_modules_used_
     signature = wanted.module.body[1]
     assert resolver.locate(signature, str(tmp_path / "main.py")) == f"4 of {Path('pkg', 'm2.py')}"
     assert len(one_node) == 6 and laid_out == [wanted.module]
+
+
+# A cycle: a.py imports b.py, which imports a.py back. A check of a.py must meet its own nodes
+# as its own, whatever an earlier check read of a.py as an import (inference/parsed_files.py).
+CYCLE_A = """
+import torch
+from b import helper
+
+def scale(t):
+    t.mul_(2)
+    return t
+
+x = torch.randn(3, requires_grad=True)
+y = helper(torch.exp(x))
+z = scale(torch.sigmoid(x))
+"""
+CYCLE_B = "from a import scale\n\ndef helper(y):\n    return scale(y)\n"
+CYCLE_C = "import torch\nfrom b import helper\n\nx = torch.randn(3, requires_grad=True)\nq = helper(torch.tanh(x))\n"
+
+
+def findings_in_order(root: Path, order: list[str]) -> dict[str, list[tuple]]:
+    found = {}
+    for name in order:
+        result = check_source((root / name).read_text(), str(root / name), Config())
+        assert result.error is None
+        found[name] = [(f.start.line, f.code, f.category, f.message) for f in result.findings]
+    return found
+
+
+def test_a_file_checked_after_an_import_read_it_gets_the_findings_it_gets_alone(tmp_path: Path, monkeypatch) -> None:
+    write_package(tmp_path, {"a.py": CYCLE_A, "b.py": CYCLE_B, "c.py": CYCLE_C})
+    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    alone = findings_in_order(tmp_path, ["a.py"])["a.py"]
+    assert [(line, category) for line, _, category, _ in alone] == [(6, BREAKS_BACKWARD), (10, BREAKS_BACKWARD)]
+    assert "the call on line 11 passes `torch.sigmoid(x)`" in alone[0][3], "scale() is a.py's own function"
+    for order in (["c.py", "a.py"], ["b.py", "a.py"], ["c.py", "b.py", "a.py"], ["a.py", "c.py", "a.py"]):
+        resolver = imports.ModuleResolver()
+        monkeypatch.setattr(imports, "RESOLVER", resolver)
+        taken = []
+        real_get = resolver.parsed.get
+        monkeypatch.setattr(resolver.parsed, "get", lambda path, text: taken.append(path.name) or real_get(path, text))
+        assert findings_in_order(tmp_path, order)["a.py"] == alone, order
+        assert "a.py" in taken
+
+
+def test_without_the_cycle_guard_the_check_would_meet_its_own_function_as_another_files(tmp_path: Path, monkeypatch) -> None:
+    """The mutant: the cached readings of a.py (made by c.py's check) serve a.py's own check."""
+    write_package(tmp_path, {"a.py": CYCLE_A, "b.py": CYCLE_B, "c.py": CYCLE_C})
+    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    alone = findings_in_order(tmp_path, ["a.py"])["a.py"]
+    resolver = imports.ModuleResolver()
+    monkeypatch.setattr(imports, "RESOLVER", resolver)
+    monkeypatch.setattr(resolver, "_meets_checked", lambda interpreter: False)
+    monkeypatch.setattr(resolver.parsed, "being_checked", lambda: {})
+    mutant = findings_in_order(tmp_path, ["c.py", "a.py"])["a.py"]
+    assert mutant != alone
+    assert any("changes it in place (`t.mul_(2)` at line 6 of a.py)" in message for *_, message in mutant[1:])
+
+
+def test_a_module_an_import_parsed_is_not_parsed_again_for_its_own_check(tmp_path: Path, monkeypatch) -> None:
+    blocks = textwrap.dedent(BLOCKS) + "\n\ndef bump(t):\n    t += 1\n    return t\n"  # in-place syntax: checked
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/blocks.py": blocks, "pkg/model.py": MODEL})
+    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    parsed: list[str] = []
+    for module in (engine, imports):
+        real = module.parse_module
+        monkeypatch.setattr(module, "parse_module", lambda text, real=real: parsed.append(text) or real(text))
+    check(tmp_path / "pkg" / "model.py")
+    assert parsed.count(blocks) == 1, "the import parsed blocks.py whole"
+    blocks_result = check_source(blocks, str(tmp_path / "pkg" / "sub" / "blocks.py"), Config())
+    assert parsed.count(blocks) == 1, "its check took that parse"
+    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    assert check_source(blocks, str(tmp_path / "pkg" / "sub" / "blocks.py"), Config()) == blocks_result
+    assert parsed.count(blocks) == 2
+    # A different text of the same path is parsed anew.
+    edited = blocks.replace("sigmoid", "tanh")
+    check_source(edited, str(tmp_path / "pkg" / "sub" / "blocks.py"), Config())
+    assert parsed[-1] == edited
+
+
+def test_the_language_servers_documents_neither_take_nor_give_a_shared_parse(tmp_path: Path, monkeypatch) -> None:
+    """Its nodes change in place as the user types (reparse.py)."""
+    from inplace_fixer.reparse import DocumentParses
+
+    blocks = textwrap.dedent(BLOCKS) + "\n\ndef bump(t):\n    t += 1\n    return t\n"
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/blocks.py": blocks, "pkg/model.py": MODEL})
+    resolver = imports.ModuleResolver()
+    monkeypatch.setattr(imports, "RESOLVER", resolver)
+    check(tmp_path / "pkg" / "model.py")
+    path = (tmp_path / "pkg" / "sub" / "blocks.py").resolve()
+    shared = resolver.parsed.get(path, blocks)
+    assert shared is not None
+    parses = DocumentParses()
+    check_source(blocks, str(path), Config(), fix=False, parses=parses)
+    assert parses.reparse(blocks)[1] is not shared[1]

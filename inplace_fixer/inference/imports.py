@@ -10,37 +10,41 @@ of its own; the functions and classes found there are then followed at each call
 file's own. Results are cached by path, size and modification time, and an import cycle or an
 unreadable or unparsable module is simply not followed.
 
-The cache keeps the modules used most recently, up to ``CACHE_CHARACTERS`` characters of the text
-that was parsed of them. Many files of a tree import the same few (most of transformers' modular
+The cache keeps the modules used most recently, up to ``CACHE_CHARACTERS`` characters of their
+text. Many files of a tree import the same few (most of transformers' modular
 files import from ``llama``), far apart in path order: with 48 modules kept, 407 of the 956
 modules read over transformers ``models/`` were read again after being dropped.
 
-Only what the importer can reach of an imported module goes through libcst (``reachable_text``):
-the definitions of the names it imports, and of the names those mention, found with Python's own
-parser, which is ten times faster. The other top-level functions and classes become blank lines,
-so that line numbers stay those of the file. In a tree like transformers' ``models/`` most imports
-take a few classes from another model's file, and parsing whole files cost a third of a run.
+An imported module is parsed whole, and the parse is kept (``ParsedFiles``, parsed_files.py): a
+later import of the same text runs again without parsing, and so does the module's own check
+(engine.py). Over transformers ``models/`` most modular files import a few modeling files, which
+are checked too: 231 of the 1,685 files checked took the parse an import had made.
+
+Of an imported module only what the importer can reach runs (``reachable_definitions``): the
+definitions of the names it imports, and of the names those mention, found with Python's own
+parser. The other top-level functions and classes are not run, and their names stay unbound.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import threading
 from collections import OrderedDict, deque
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import libcst as cst
 
 from inplace_fixer import guard
 from inplace_fixer.cst_parse import parse_module
+from inplace_fixer.inference.parsed_files import ParsedFiles
 from inplace_fixer.inference.state import join_qualname
 from inplace_fixer.positions import positions_of
-from inplace_fixer.source import first_line, physical_lines
 
-# Over transformers `models/`, 34 of the 616 module reads read again a module that had been
-# dropped; with 4 million characters 100 of 678 did, which cost 2.6 CPU-s more, for a peak of
-# one process checking the whole tree 33 MB lower (458 against 491 MB).
+# Over transformers `models/`, 689 module reads: 459 parsed the file, and 230 (a module read again
+# after being dropped, or for a name the first reading did not take) found its parse kept
+# (parsed_files.py) and ran only its module body again.
 CACHE_CHARACTERS = 6_000_000
 CACHE_ENTRIES = 1024  # also bounds modules that could not be read, which count no characters
 RETIRED = 48  # replaced readings kept for naming their nodes in messages
@@ -71,9 +75,14 @@ class ModuleResolver:
         self._retired: deque = deque(maxlen=RETIRED)
         self._cached_characters = 0
         self._busy: set[Path] = set()
+        # Per thread, the imported modules whose bodies are running, innermost last: each notes
+        # the ids of the libcst modules whose nodes it meets (``modules_met``), its own and its
+        # imports'.
+        self._thread = threading.local()
         self._found: dict = {}
         # Files open in an editor: their text there, which is newer than the file on disk.
         self.overlay: dict[Path, str] = {}
+        self.parsed = ParsedFiles()
 
     def set_overlay(self, path: str, text: Optional[str]) -> None:
         """The editor's text of ``path`` (None when the editor closed it: the disk is current)."""
@@ -145,36 +154,88 @@ class ModuleResolver:
         cached = self._cache.get(key)
         if cached is not None:
             covered, result, characters = cached
-            if covered is None or (names is not None and names <= covered):
+            # A reading that met the nodes of a module being checked (an import cycle back to
+            # it): read again apart (_parse), so that the check never meets its own nodes as
+            # another module's.
+            apart = result is not None and self._meets_checked(result)
+            if not apart and (covered is None or (names is not None and names <= covered)):
                 self._cache.move_to_end(key)
-                return result
+                return self._used(result)
             # A name the first importer did not take: read the module again, with both.
-            names = None if names is None else names | covered
+            names = None if names is None or covered is None else names | covered
             if result is not None:
                 self._retired.append(result)
             del self._cache[key]
             self._cached_characters -= characters
         source = edited if edited is not None else self.read(path)
-        result, covered, text = None, None, ""
-        problem, tree = guard.checked_tree(source) if source is not None else ("unreadable", None)
-        if problem is None and tree is not None:  # never crash libcst's parser
+        result, covered, characters = None, None, 0
+        parsed = self._parse(path, source, names) if source is not None else None
+        if parsed is not None:
+            module, statements, covered, characters = parsed
             self._busy.add(path)
             try:
-                text, covered = reachable_text(source, tree, names)  # type: ignore[arg-type]
-                module = parse_module(text)
                 interpreter = interpreter_factory(module, path, depth)
-                interpreter.run_module_body()
+                interpreter.modules_met.add(id(module))
+                running = self._running()
+                running.append(interpreter)
+                try:
+                    interpreter.run_module_body(statements)
+                finally:
+                    running.pop()
                 result = interpreter
             except Exception:  # an imported module we cannot read is not followed, never fatal
                 result = None
             finally:
                 self._busy.discard(path)
-        self._cache[key] = (covered, result, len(text))
-        self._cached_characters += len(text)
+        self._cache[key] = (covered, result, characters)
+        self._cached_characters += characters
         while (self._cached_characters > CACHE_CHARACTERS or len(self._cache) > CACHE_ENTRIES) and len(self._cache) > 1:
             _, (_, _, characters) = self._cache.popitem(last=False)
             self._cached_characters -= characters
+        return self._used(result)
+
+    def _running(self) -> list:
+        running = getattr(self._thread, "running", None)
+        if running is None:
+            running = self._thread.running = []
+        return running
+
+    def _used(self, result):
+        """``result``, noted as met by the module body being run, if any (``modules_met``)."""
+        running = self._running()
+        if result is not None and running:
+            running[-1].modules_met |= result.modules_met
         return result
+
+    def _meets_checked(self, interpreter) -> bool:
+        checked = self.parsed.being_checked()
+        return bool(checked) and any(id(module) in interpreter.modules_met for module in checked.values())
+
+    def _parse(self, path: Path, source: str, names: Optional[frozenset[str]]):
+        """The libcst module to run for ``path``'s text ``source``, the top-level statements of it
+        that ``names`` reaches (None: all), the names whose definitions those are (None: all), and
+        the characters parsed; None when the text must not reach libcst (guard.py) or libcst
+        cannot parse it.
+
+        The module is parsed whole and kept (``parsed``) for later imports and for its own check."""
+        # An import cycle back to the file being checked: its nodes stay its own.
+        shared = path not in self.parsed.being_checked()
+        known = self.parsed.get(path, source) if shared else None
+        if known is not None:
+            statements, module = known
+        else:
+            problem, tree = guard.checked_tree(source)
+            if problem is not None or tree is None:
+                return None
+            try:
+                module = parse_module(source)
+            except Exception:  # not followed, never fatal
+                return None
+            statements = top_level(tree)
+            if shared:
+                self.parsed.put(path, source, statements, module)
+        kept, covered = reachable_definitions(statements, names)
+        return module, _statements_kept(module, kept), covered, len(source)
 
     def locate(self, node: cst.CSTNode, relative_to: str) -> Optional[str]:
         """"line 19 of sub/blocks.py" for a node of an imported module, for messages.
@@ -217,23 +278,34 @@ def _line_in(interpreter, node: cst.CSTNode) -> Optional[int]:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def reachable_text(source: str, tree: ast.Module, names: Optional[frozenset[str]]) -> tuple[str, Optional[frozenset[str]]]:
-    """``source`` with the top-level functions and classes that ``names`` cannot reach blanked
-    out, and the names whose definitions it keeps (None: everything was kept).
+# Per top-level statement of a module: the name it defines when it is a function or a class (None
+# for any other statement), and every name it mentions.
+TopLevel = tuple[tuple[Optional[str], frozenset[str]], ...]
+
+
+def top_level(tree: ast.Module) -> TopLevel:
+    """What ``reachable_definitions`` needs of ``tree``: a few sets, kept with a parse instead
+    of the AST, which takes about as much memory as libcst's module."""
+    return tuple(
+        (statement.name if isinstance(statement, _DEFINITIONS) else None, frozenset(_names_read(statement)))
+        for statement in tree.body
+    )
+
+
+def reachable_definitions(statements: TopLevel, names: Optional[frozenset[str]]) -> tuple[Optional[list[bool]], Optional[frozenset[str]]]:
+    """Whether ``names`` reaches each top-level function and class (in order), and the names
+    whose definitions are kept; (None, None) when everything is.
 
     Every other top-level statement is kept (imports, assignments, ``if``/``try`` blocks: they are
-    cheap and may define anything), and a kept statement reaches every name it reads, wherever
+    cheap and may define anything), and a kept statement reaches every name it mentions, wherever
     (a method body, a default, a decorator, an annotation)."""
     if names is None:
-        return source, None
-    lines = physical_lines(source)
-    spans: list[tuple[int, int]] = []  # 0-based first line, one past the last, of each statement
+        return None, None
     defined: dict[str, list[int]] = {}
-    keep = [False] * len(tree.body)
-    for index, statement in enumerate(tree.body):
-        spans.append((first_line(statement) - 1, statement.end_lineno or statement.lineno))
-        if isinstance(statement, _DEFINITIONS):
-            defined.setdefault(statement.name, []).append(index)
+    keep = [False] * len(statements)
+    for index, (name, _) in enumerate(statements):
+        if name is not None:
+            defined.setdefault(name, []).append(index)
         else:
             keep[index] = True
     reached = set(names)
@@ -242,21 +314,28 @@ def reachable_text(source: str, tree: ast.Module, names: Optional[frozenset[str]
             keep[index] = True
     waiting = [index for index, kept in enumerate(keep) if kept]
     while waiting:
-        for name in _names_read(tree.body[waiting.pop()]) - reached:
+        for name in statements[waiting.pop()][1] - reached:
             reached.add(name)
             for other in defined.get(name, ()):
                 if not keep[other]:
                     keep[other] = True
                     waiting.append(other)
     if all(keep):
-        return source, None
-    for index, kept in enumerate(keep):
-        if not kept:
-            first, last = spans[index]
-            for number in range(first, min(last, len(lines))):
-                line = lines[number]
-                lines[number] = line[len(line.rstrip("\r\n")):]  # the line ending only
-    return "".join(lines), frozenset(reached)
+        return None, None
+    return [kept for kept, (name, _) in zip(keep, statements) if name is not None], frozenset(reached)
+
+
+_CST_DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
+
+
+def _statements_kept(module: cst.Module, definitions_kept: Optional[list[bool]]) -> Sequence[cst.CSTNode]:
+    """``module``'s top-level statements but the definitions not kept. Python's AST and libcst
+    list the same top-level definitions in the same order (the other statements may group
+    differently: `a = 1; b = 2` is one libcst line, two AST statements)."""
+    if definitions_kept is None:
+        return module.body
+    flags = iter(definitions_kept)
+    return [statement for statement in module.body if not isinstance(statement, _CST_DEFINITIONS) or next(flags)]
 
 
 def _names_read(statement: ast.stmt) -> set[str]:

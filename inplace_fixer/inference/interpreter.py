@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import libcst as cst
 
@@ -68,6 +68,10 @@ class Interpreter(
     # Calls whose callee changes an argument in place (user_calls.ChangeThroughCall).
     changes_through_calls: list = field(default_factory=list)
     unreached_calls: set = field(default_factory=set)
+    # Of an imported module's interpreter: the ids of the libcst modules whose nodes its module
+    # body met, its own and its imports' (imports.py: a check never meets its own nodes as another
+    # module's).
+    modules_met: set = field(default_factory=set)
 
     def torch_name(self) -> Optional[str]:
         """The module-level name bound to the ``torch`` package itself, if any."""
@@ -79,12 +83,13 @@ class Interpreter(
         return id(node) in self._ordered
 
     # ------------------------------------------------------------------ driver
-    def run_module_body(self) -> None:
+    def run_module_body(self, statements: Optional[Sequence[cst.CSTNode]] = None) -> None:
         """Only the module body: what an imported module defines (its functions are analysed at
-        the importing file's call sites)."""
+        the importing file's call sites). ``statements``: the top-level statements to run, when
+        the importer cannot reach the others (imports.reachable_definitions)."""
         state = State(env=self.module_names, globals={}, function=None)
         state.globals = state.env
-        self._statements(self.module.body, state, line=None)
+        self._statements(self.module.body if statements is None else statements, state, line=None)
 
     def _resolve_api(self, value: Value) -> Value:
         """An imported name (an API value) as its module in the user's files defines it, if it is
