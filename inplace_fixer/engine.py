@@ -69,7 +69,8 @@ def check_source(
     reused = parses.reparse(source, lazy_lines=not fix) if parses is not None else None
     # The module an import of this file parsed (inference/parsed_files.py). Not for the language
     # server's documents, whose nodes change in place as the user types.
-    shared = resolver_for(path) if parses is None else None
+    resolver = resolver_for(path) if parses is None else None
+    shared = resolver if resolver is not None and resolver.share_parses else None
     key = Path(path).resolve() if shared is not None else None
     known = shared.parsed.get(key, source) if shared is not None else None
     # What Python's own parser rejects, and nesting that would crash libcst's native parser or

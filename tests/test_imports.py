@@ -259,6 +259,40 @@ def test_only_what_an_importer_reaches_is_run() -> None:
     assert imports._statements_kept(module, None) is module.body
 
 
+def test_without_sharing_only_what_an_importer_reaches_is_parsed(tmp_path: Path, monkeypatch) -> None:
+    """A pool's worker (batch/pool.py): the other definitions become blank lines."""
+    import ast
+
+    source = textwrap.dedent(LIBRARY)
+    text, covered = imports.reachable_text(source, ast.parse(source), frozenset({"Gated"}))
+    assert len(text.splitlines()) == len(source.splitlines()), "line numbers stay the file's"
+    assert "class Gated" in text and "def gate" in text, "what Gated reads, transitively"
+    assert "SCALE = 2.0" in text and "import torch" in text and "__all__" in text, "other statements are kept"
+    assert "class Unused" not in text and "decorated_unused" not in text and "@torch.no_grad()" not in text
+    assert covered == imports.reachable_definitions(imports.top_level(ast.parse(source)), frozenset({"Gated"}))[1]
+    assert imports.reachable_text(source, ast.parse(source), None) == (source, None)
+    write_package(tmp_path, {"pkg/__init__.py": "", "pkg/library.py": source})
+    resolver = imports.ModuleResolver()
+    resolver.share_parses = False
+    parsed: list[str] = []
+    monkeypatch.setattr(imports, "parse_module", lambda text, real=imports.parse_module: parsed.append(text) or real(text))
+    from inplace_fixer.inference.interpreter import _imported_interpreter
+
+    read = resolver.exports(tmp_path / "pkg" / "library.py", 1, _imported_interpreter(resolver), frozenset({"Gated"}))
+    assert parsed == [text] and "Gated" in read.module_names and "Unused" not in read.module_names
+    assert resolver.parsed.get((tmp_path / "pkg" / "library.py").resolve(), source) is None, "nothing kept"
+
+
+def test_a_pools_workers_do_not_share_parses(monkeypatch) -> None:
+    from inplace_fixer.batch import pool
+
+    monkeypatch.setattr(pool, "watch_run", lambda pid, temp_dir: None)  # a worker's own watcher
+    monkeypatch.setattr(pool, "collect_less_often", lambda: None)
+    monkeypatch.setattr(imports.RESOLVER, "share_parses", True)
+    pool._start_worker(os.getpid(), None)
+    assert imports.RESOLVER.share_parses is False
+
+
 def test_a_statement_line_of_several_statements_keeps_the_definitions_in_step() -> None:
     """`a = 1; b = 2` is one libcst line and two AST statements: the definitions still pair."""
     import ast

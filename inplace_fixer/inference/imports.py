@@ -32,7 +32,7 @@ import os
 import threading
 from collections import OrderedDict, deque
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import AbstractSet, Callable, Optional, Sequence
 
 import libcst as cst
 
@@ -41,6 +41,7 @@ from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.inference.parsed_files import ParsedFiles
 from inplace_fixer.inference.state import join_qualname
 from inplace_fixer.positions import positions_of
+from inplace_fixer.source import first_line, physical_lines
 
 # Over transformers `models/`, 689 module reads: 459 parsed the file, and 230 (a module read again
 # after being dropped, or for a name the first reading did not take) found its parse kept
@@ -83,6 +84,9 @@ class ModuleResolver:
         # Files open in an editor: their text there, which is newer than the file on disk.
         self.overlay: dict[Path, str] = {}
         self.parsed = ParsedFiles()
+        # False in a pool's workers, whose imports parse only what the importer reaches
+        # (reachable_text), as a file a worker imports is mostly checked by another worker.
+        self.share_parses = True
 
     def set_overlay(self, path: str, text: Optional[str]) -> None:
         """The editor's text of ``path`` (None when the editor closed it: the disk is current)."""
@@ -217,9 +221,10 @@ class ModuleResolver:
         the characters parsed; None when the text must not reach libcst (guard.py) or libcst
         cannot parse it.
 
-        The module is parsed whole and kept (``parsed``) for later imports and for its own check."""
+        The module is parsed whole and kept (``parsed``) for later imports and for its own check;
+        without ``share_parses``, only what the importer reaches is parsed (``reachable_text``)."""
         # An import cycle back to the file being checked: its nodes stay its own.
-        shared = path not in self.parsed.being_checked()
+        shared = self.share_parses and path not in self.parsed.being_checked()
         known = self.parsed.get(path, source) if shared else None
         if known is not None:
             statements, module = known
@@ -228,6 +233,9 @@ class ModuleResolver:
             if problem is not None or tree is None:
                 return None
             try:
+                if not self.share_parses:
+                    text, covered = reachable_text(source, tree, names)
+                    return parse_module(text), None, covered, len(text)
                 module = parse_module(source)
             except Exception:  # not followed, never fatal
                 return None
@@ -294,35 +302,65 @@ def top_level(tree: ast.Module) -> TopLevel:
 
 def reachable_definitions(statements: TopLevel, names: Optional[frozenset[str]]) -> tuple[Optional[list[bool]], Optional[frozenset[str]]]:
     """Whether ``names`` reaches each top-level function and class (in order), and the names
-    whose definitions are kept; (None, None) when everything is.
+    whose definitions are kept; (None, None) when everything is."""
+    if names is None:
+        return None, None
+    keep, reached = _reach([name for name, _ in statements], lambda index: statements[index][1], names)
+    if all(keep):
+        return None, None
+    return [kept for kept, (name, _) in zip(keep, statements) if name is not None], frozenset(reached)
+
+
+def reachable_text(source: str, tree: ast.Module, names: Optional[frozenset[str]]) -> tuple[str, Optional[frozenset[str]]]:
+    """``source`` with the top-level functions and classes that ``names`` cannot reach blanked
+    out, and the names whose definitions it keeps (None: everything was kept). The blanked
+    definitions become empty lines, so that line numbers stay those of the file."""
+    if names is None:
+        return source, None
+    body = tree.body
+    defined = [statement.name if isinstance(statement, _DEFINITIONS) else None for statement in body]
+    keep, reached = _reach(defined, lambda index: _names_read(body[index]), names)
+    if all(keep):
+        return source, None
+    lines = physical_lines(source)
+    for kept, statement in zip(keep, body):
+        if not kept:
+            for number in range(first_line(statement) - 1, min(statement.end_lineno or statement.lineno, len(lines))):
+                line = lines[number]
+                lines[number] = line[len(line.rstrip("\r\n")):]  # the line ending only
+    return "".join(lines), frozenset(reached)
+
+
+def _reach(
+    defined: Sequence[Optional[str]], names_in: Callable[[int], AbstractSet[str]], names: frozenset[str]
+) -> tuple[list[bool], set[str]]:
+    """Which top-level statements ``names`` reaches, and the names reached. ``defined``: the name
+    each statement defines, if it is a function or a class; ``names_in(index)``: the names that
+    statement mentions.
 
     Every other top-level statement is kept (imports, assignments, ``if``/``try`` blocks: they are
     cheap and may define anything), and a kept statement reaches every name it mentions, wherever
     (a method body, a default, a decorator, an annotation)."""
-    if names is None:
-        return None, None
-    defined: dict[str, list[int]] = {}
-    keep = [False] * len(statements)
-    for index, (name, _) in enumerate(statements):
+    where: dict[str, list[int]] = {}
+    keep = [False] * len(defined)
+    for index, name in enumerate(defined):
         if name is not None:
-            defined.setdefault(name, []).append(index)
+            where.setdefault(name, []).append(index)
         else:
             keep[index] = True
     reached = set(names)
     for name in names:
-        for index in defined.get(name, ()):
+        for index in where.get(name, ()):
             keep[index] = True
     waiting = [index for index, kept in enumerate(keep) if kept]
     while waiting:
-        for name in statements[waiting.pop()][1] - reached:
+        for name in names_in(waiting.pop()) - reached:
             reached.add(name)
-            for other in defined.get(name, ()):
+            for other in where.get(name, ()):
                 if not keep[other]:
                     keep[other] = True
                     waiting.append(other)
-    if all(keep):
-        return None, None
-    return [kept for kept, (name, _) in zip(keep, statements) if name is not None], frozenset(reached)
+    return keep, reached
 
 
 _CST_DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
