@@ -18,7 +18,9 @@ modules read over transformers ``models/`` were read again after being dropped.
 An imported module is parsed whole, and the parse is kept (``ParsedFiles``, parsed_files.py): a
 later import of the same text runs again without parsing, and so does the module's own check
 (engine.py). Over transformers ``models/`` most modular files import a few modeling files, which
-are checked too: 231 of the 1,685 files checked took the parse an import had made.
+are checked too: 231 of the 1,685 files checked took the parse an import had made. A pool's
+workers (``share_parses`` off) parse only the part an import reaches (``reachable_text``: the other
+top-level definitions become blank lines, so line numbers stay the file's) and keep nothing.
 
 Of an imported module only what the importer can reach runs (``reachable_definitions``): the
 definitions of the names it imports, and of the names those mention, found with Python's own
