@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from inplace_fixer import FileResult, check_source  # noqa: E402
 from inplace_fixer.collector import collect_less_often, one_file  # noqa: E402
 from inplace_fixer.files import ReadError, read_source  # noqa: E402
+from inplace_fixer.inference.imports import RESOLVER  # noqa: E402
 
 HOW_TO_GET_TRANSFORMERS = """\
 no tree to benchmark: transformers is not installed and --tree was not given.
@@ -123,7 +124,9 @@ def main() -> int:
 
     results: list[FileResult] = []
     parse = timed("parse only", files, parse_only)
-    check = timed("check", files, lambda file: results.append(check_source(file.text, file.path)))
+    # As `check --jobs 1` does (batch/pool.py): the resolver knows which files this process checks.
+    with RESOLVER.planning(Path(file.path) for file in files):
+        check = timed("check", files, lambda file: results.append(check_source(file.text, file.path)))
     scopes = None if args.skip_scopes else timed_after_parse("scope + qualified names", files, resolve_scopes_and_names)
     torchfix = timed("torchfix", files, torchfix_checker) if torchfix_checker else None
 

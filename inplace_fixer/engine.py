@@ -67,10 +67,11 @@ def check_source(
     parse: only the statements an edit touched are parsed again (reparse.py)."""
     # Without fixes, only suppressions and positions read the AST's lines, through ``parses``.
     reused = parses.reparse(source, lazy_lines=not fix) if parses is not None else None
-    # The module an import of this file parsed (inference/parsed_files.py). Not for the language
-    # server's documents, whose nodes change in place as the user types.
+    # The module an import of this file parsed, when this process checks many files
+    # (inference/parsed_files.py). Not for the language server's documents, whose nodes change in
+    # place as the user types.
     resolver = resolver_for(path) if parses is None else None
-    shared = resolver if resolver is not None and resolver.share_parses else None
+    shared = resolver if resolver is not None and resolver.planned is not None else None
     key = Path(path).resolve() if shared is not None else None
     known = shared.parsed.get(key, source) if shared is not None else None
     # What Python's own parser rejects, and nesting that would crash libcst's native parser or

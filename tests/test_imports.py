@@ -259,8 +259,9 @@ def test_only_what_an_importer_reaches_is_run() -> None:
     assert imports._statements_kept(module, None) is module.body
 
 
-def test_without_sharing_only_what_an_importer_reaches_is_parsed(tmp_path: Path, monkeypatch) -> None:
-    """A pool's worker (batch/pool.py): the other definitions become blank lines."""
+def test_of_a_file_not_planned_only_what_an_importer_reaches_is_parsed(tmp_path: Path, monkeypatch) -> None:
+    """A check of some files, a pool's worker (batch/pool.py): the other definitions become blank
+    lines, and nothing is kept."""
     import ast
 
     source = textwrap.dedent(LIBRARY)
@@ -272,8 +273,7 @@ def test_without_sharing_only_what_an_importer_reaches_is_parsed(tmp_path: Path,
     assert covered == imports.reachable_definitions(imports.top_level(ast.parse(source)), frozenset({"Gated"}))[1]
     assert imports.reachable_text(source, ast.parse(source), None) == (source, None)
     write_package(tmp_path, {"pkg/__init__.py": "", "pkg/library.py": source})
-    resolver = imports.ModuleResolver()
-    resolver.share_parses = False
+    resolver = imports.ModuleResolver()  # plans nothing
     parsed: list[str] = []
     monkeypatch.setattr(imports, "parse_module", lambda text, real=imports.parse_module: parsed.append(text) or real(text))
     from inplace_fixer.inference.interpreter import _imported_interpreter
@@ -283,14 +283,20 @@ def test_without_sharing_only_what_an_importer_reaches_is_parsed(tmp_path: Path,
     assert resolver.parsed.get((tmp_path / "pkg" / "library.py").resolve(), source) is None, "nothing kept"
 
 
-def test_a_pools_workers_do_not_share_parses(monkeypatch) -> None:
+def test_a_run_in_one_process_plans_the_files_it_checks_and_a_pools_workers_do_not(tmp_path: Path, monkeypatch) -> None:
     from inplace_fixer.batch import pool
+    from inplace_fixer.batch.cache import Planned
 
-    monkeypatch.setattr(pool, "watch_run", lambda pid, temp_dir: None)  # a worker's own watcher
-    monkeypatch.setattr(pool, "collect_less_often", lambda: None)
-    monkeypatch.setattr(imports.RESOLVER, "share_parses", True)
-    pool._start_worker(os.getpid(), None)
-    assert imports.RESOLVER.share_parses is False
+    seen = []
+    monkeypatch.setattr(pool, "_run_here", lambda job, tasks, on_done: seen.append(imports.RESOLVER.planned) or [])
+    monkeypatch.setattr(pool, "_run_in_pool", lambda job, tasks, workers, on_done: seen.append(imports.RESOLVER.planned) or [None] * len(tasks))
+    files = [tmp_path / f"m{i}.py" for i in range(12)]
+    tasks = [(path, Planned(hit=False, context=None)) for path in files]
+    pool.run(None, tasks, jobs=1, on_done=lambda outcome: None)
+    assert seen == [frozenset(path.resolve() for path in files)] and imports.RESOLVER.planned is None
+    seen.clear()
+    pool.run(None, tasks, jobs=2, on_done=lambda outcome: None)
+    assert seen[-1] is None, "the pool's workers get no plan"
 
 
 def test_a_statement_line_of_several_statements_keeps_the_definitions_in_step() -> None:
@@ -415,6 +421,8 @@ def test_a_file_that_names_no_tensor_and_imports_none_is_neither_parsed_nor_anal
 
 
 def test_the_cache_keeps_the_modules_used_last_up_to_a_number_of_characters(tmp_path: Path, monkeypatch) -> None:
+    import ast
+
     from inplace_fixer.inference.interpreter import _imported_interpreter
 
     files = {f"pkg/m{i}.py": f"def f{i}(t):\n    return t * {i}\n\n\ndef g{i}(t):\n    return t + {i}\n" for i in range(4)}
@@ -424,7 +432,8 @@ def test_the_cache_keeps_the_modules_used_last_up_to_a_number_of_characters(tmp_
     reads: list[str] = []
     real_read = resolver.read
     resolver.read = lambda path: reads.append(path.name) or real_read(path)
-    size = len(files["pkg/m0.py"])
+    source = files["pkg/m0.py"]
+    size = len(imports.reachable_text(source, ast.parse(source), frozenset({"f0"}))[0])  # one function taken
     monkeypatch.setattr(imports, "CACHE_CHARACTERS", 3 * size + 10)  # room for three such readings
 
     def take(i: int, *names: str):
@@ -507,6 +516,13 @@ CYCLE_B = "from a import scale\n\ndef helper(y):\n    return scale(y)\n"
 CYCLE_C = "import torch\nfrom b import helper\n\nx = torch.randn(3, requires_grad=True)\nq = helper(torch.tanh(x))\n"
 
 
+def planned_resolver(root: Path) -> imports.ModuleResolver:
+    """A resolver of a run in one process over every file under ``root`` (batch/pool.py)."""
+    resolver = imports.ModuleResolver()
+    resolver.planned = frozenset(path.resolve() for path in root.rglob("*.py"))
+    return resolver
+
+
 def findings_in_order(root: Path, order: list[str]) -> dict[str, list[tuple]]:
     found = {}
     for name in order:
@@ -518,12 +534,12 @@ def findings_in_order(root: Path, order: list[str]) -> dict[str, list[tuple]]:
 
 def test_a_file_checked_after_an_import_read_it_gets_the_findings_it_gets_alone(tmp_path: Path, monkeypatch) -> None:
     write_package(tmp_path, {"a.py": CYCLE_A, "b.py": CYCLE_B, "c.py": CYCLE_C})
-    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    monkeypatch.setattr(imports, "RESOLVER", planned_resolver(tmp_path))
     alone = findings_in_order(tmp_path, ["a.py"])["a.py"]
     assert [(line, category) for line, _, category, _ in alone] == [(6, BREAKS_BACKWARD), (10, BREAKS_BACKWARD)]
     assert "the call on line 11 passes `torch.sigmoid(x)`" in alone[0][3], "scale() is a.py's own function"
     for order in (["c.py", "a.py"], ["b.py", "a.py"], ["c.py", "b.py", "a.py"], ["a.py", "c.py", "a.py"]):
-        resolver = imports.ModuleResolver()
+        resolver = planned_resolver(tmp_path)
         monkeypatch.setattr(imports, "RESOLVER", resolver)
         taken = []
         real_get = resolver.parsed.get
@@ -535,9 +551,9 @@ def test_a_file_checked_after_an_import_read_it_gets_the_findings_it_gets_alone(
 def test_without_the_cycle_guard_the_check_would_meet_its_own_function_as_another_files(tmp_path: Path, monkeypatch) -> None:
     """The mutant: the cached readings of a.py (made by c.py's check) serve a.py's own check."""
     write_package(tmp_path, {"a.py": CYCLE_A, "b.py": CYCLE_B, "c.py": CYCLE_C})
-    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    monkeypatch.setattr(imports, "RESOLVER", planned_resolver(tmp_path))
     alone = findings_in_order(tmp_path, ["a.py"])["a.py"]
-    resolver = imports.ModuleResolver()
+    resolver = planned_resolver(tmp_path)
     monkeypatch.setattr(imports, "RESOLVER", resolver)
     monkeypatch.setattr(resolver, "_meets_checked", lambda interpreter: False)
     monkeypatch.setattr(resolver.parsed, "being_checked", lambda: {})
@@ -549,7 +565,7 @@ def test_without_the_cycle_guard_the_check_would_meet_its_own_function_as_anothe
 def test_a_module_an_import_parsed_is_not_parsed_again_for_its_own_check(tmp_path: Path, monkeypatch) -> None:
     blocks = textwrap.dedent(BLOCKS) + "\n\ndef bump(t):\n    t += 1\n    return t\n"  # in-place syntax: checked
     write_package(tmp_path, {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/blocks.py": blocks, "pkg/model.py": MODEL})
-    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    monkeypatch.setattr(imports, "RESOLVER", planned_resolver(tmp_path))
     parsed: list[str] = []
     for module in (engine, imports):
         real = module.parse_module
@@ -558,7 +574,7 @@ def test_a_module_an_import_parsed_is_not_parsed_again_for_its_own_check(tmp_pat
     assert parsed.count(blocks) == 1, "the import parsed blocks.py whole"
     blocks_result = check_source(blocks, str(tmp_path / "pkg" / "sub" / "blocks.py"), Config())
     assert parsed.count(blocks) == 1, "its check took that parse"
-    monkeypatch.setattr(imports, "RESOLVER", imports.ModuleResolver())
+    monkeypatch.setattr(imports, "RESOLVER", planned_resolver(tmp_path))
     assert check_source(blocks, str(tmp_path / "pkg" / "sub" / "blocks.py"), Config()) == blocks_result
     assert parsed.count(blocks) == 2
     # A different text of the same path is parsed anew.
@@ -573,7 +589,7 @@ def test_the_language_servers_documents_neither_take_nor_give_a_shared_parse(tmp
 
     blocks = textwrap.dedent(BLOCKS) + "\n\ndef bump(t):\n    t += 1\n    return t\n"
     write_package(tmp_path, {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/blocks.py": blocks, "pkg/model.py": MODEL})
-    resolver = imports.ModuleResolver()
+    resolver = planned_resolver(tmp_path)
     monkeypatch.setattr(imports, "RESOLVER", resolver)
     check(tmp_path / "pkg" / "model.py")
     path = (tmp_path / "pkg" / "sub" / "blocks.py").resolve()

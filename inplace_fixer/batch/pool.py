@@ -95,7 +95,12 @@ def run(
     misses = [index for index, (_, planned) in enumerate(tasks) if not planned.hit]
     workers = min(jobs, len(misses) // MIN_FILES_PER_WORKER)
     if workers <= 1:
-        return _run_here(job, tasks, on_done)
+        # One process checks them all: an import of one of them parses it whole, for its check
+        # too (inference/parsed_files.py). A pool's workers do not plan: a file one imports is
+        # mostly checked by the other (largest chunks first), and over transformers `models/`
+        # at `--jobs 2` sharing cost 153 CPU-s against 148.
+        with RESOLVER.planning(path for path, planned in tasks if not planned.hit):
+            return _run_here(job, tasks, on_done)
     outcomes: list[Any] = [None] * len(tasks)
     hits = [index for index, (_, planned) in enumerate(tasks) if planned.hit]
     for index, outcome in zip(hits, _run_here(job, [tasks[i] for i in hits], on_done)):
@@ -120,10 +125,6 @@ def _chunks(tasks: Sequence[tuple[Path, Planned]], workers: int) -> list[list[tu
 
 def _start_worker(run_pid: int, run_temp_dir: str | None) -> None:
     collect_less_often()  # collector.py: why
-    # A file a worker imports is mostly checked by the other worker, after the largest chunks
-    # went first: parse only what an import reaches, and share nothing (inference/imports.py).
-    # Over transformers `models/` at `--jobs 2`, sharing cost 153 CPU-s against 148.
-    RESOLVER.share_parses = False
     watch_run(run_pid, run_temp_dir)
 
 

@@ -15,12 +15,13 @@ text. Many files of a tree import the same few (most of transformers' modular
 files import from ``llama``), far apart in path order: with 48 modules kept, 407 of the 956
 modules read over transformers ``models/`` were read again after being dropped.
 
-An imported module is parsed whole, and the parse is kept (``ParsedFiles``, parsed_files.py): a
-later import of the same text runs again without parsing, and so does the module's own check
-(engine.py). Over transformers ``models/`` most modular files import a few modeling files, which
-are checked too: 231 of the 1,685 files checked took the parse an import had made. A pool's
-workers (``share_parses`` off) parse only the part an import reaches (``reachable_text``: the other
-top-level definitions become blank lines, so line numbers stay the file's) and keep nothing.
+An import parses only the part of the module it reaches (``reachable_text``: the other top-level
+definitions become blank lines, so line numbers stay the file's), unless this process will check
+the module too (``planned``, which a run in one process sets to the files it checks): then the
+module is parsed whole and the parse is kept (``ParsedFiles``, parsed_files.py), and later imports
+of the same text and the module's own check (engine.py) take it. Over transformers ``models/``
+most modular files import a few modeling files, which are checked too: 231 of the 1,685 files
+checked took the parse an import had made.
 
 Of an imported module only what the importer can reach runs (``reachable_definitions``): the
 definitions of the names it imports, and of the names those mention, found with Python's own
@@ -33,8 +34,9 @@ import ast
 import os
 import threading
 from collections import OrderedDict, deque
+from contextlib import contextmanager
 from pathlib import Path
-from typing import AbstractSet, Callable, Optional, Sequence
+from typing import AbstractSet, Callable, Iterable, Iterator, Optional, Sequence
 
 import libcst as cst
 
@@ -86,9 +88,20 @@ class ModuleResolver:
         # Files open in an editor: their text there, which is newer than the file on disk.
         self.overlay: dict[Path, str] = {}
         self.parsed = ParsedFiles()
-        # False in a pool's workers, whose imports parse only what the importer reaches
-        # (reachable_text), as a file a worker imports is mostly checked by another worker.
-        self.share_parses = True
+        # The files this process will check (resolved), when its caller says (``planning``): a
+        # whole parse of one of them serves its check too. A pool's worker does not say: a file
+        # it imports is mostly checked by the other worker.
+        self.planned: Optional[frozenset[Path]] = None
+
+    @contextmanager
+    def planning(self, paths: Iterable[Path]) -> Iterator[None]:
+        """While this process checks ``paths`` (``planned``)."""
+        previous = self.planned
+        self.planned = frozenset(Path(path).resolve() for path in paths)
+        try:
+            yield
+        finally:
+            self.planned = previous
 
     def set_overlay(self, path: str, text: Optional[str]) -> None:
         """The editor's text of ``path`` (None when the editor closed it: the disk is current)."""
@@ -223,10 +236,12 @@ class ModuleResolver:
         the characters parsed; None when the text must not reach libcst (guard.py) or libcst
         cannot parse it.
 
-        The module is parsed whole and kept (``parsed``) for later imports and for its own check;
-        without ``share_parses``, only what the importer reaches is parsed (``reachable_text``)."""
+        A module this process will check (``planned``) is parsed whole and kept (``parsed``) for
+        later imports and for its own check; of any other, only what the importer reaches is
+        parsed (``reachable_text``)."""
+        whole = self.planned is not None and path in self.planned
         # An import cycle back to the file being checked: its nodes stay its own.
-        shared = self.share_parses and path not in self.parsed.being_checked()
+        shared = whole and path not in self.parsed.being_checked()
         known = self.parsed.get(path, source) if shared else None
         if known is not None:
             statements, module = known
@@ -235,7 +250,7 @@ class ModuleResolver:
             if problem is not None or tree is None:
                 return None
             try:
-                if not self.share_parses:
+                if not whole:
                     text, covered = reachable_text(source, tree, names)
                     return parse_module(text), None, covered, len(text)
                 module = parse_module(source)

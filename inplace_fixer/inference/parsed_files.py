@@ -12,8 +12,10 @@ import or the file's own check takes it.
   pushed out the modules that imports need again: 157 CPU-s against 148 without sharing.
 - The language server's documents never take a parse: their libcst nodes change in place as the
   user types (reparse.py).
-- A pool's workers share nothing (batch/pool.py): a file one worker imports is mostly checked by
-  the other, and a whole parse costs more than the part an import reaches.
+- Only the files a process will check are parsed whole and kept (``ModuleResolver.planned``,
+  which a run in one process sets, batch/pool.py): of any other file an import parses only the
+  part it reaches, which costs less. A pool's workers plan nothing: a file one worker imports is
+  mostly checked by the other.
 - A check must never meet its own nodes as another module's, which an import cycle back to the file
   would make it do: while a file is checked (``checking``), imports of it are parsed apart, and a
   reading that met its module is read again (imports.py).
