@@ -110,7 +110,7 @@ def clean_gap(source: str, start: int, indent: str) -> bool:
     """Whether the lines from ``start`` (where a block's body statement's text begins) to its
     first token are empty lines or comments indented no deeper than that block's ``indent``:
     none that a block before could own (libcst's ``IndentedBlock.footer``)."""
-    for _, indentation, rest, _ in _lines_to_token(source, start):
+    for _, indentation, rest in _lines_to_token(source, start):
         if rest and not rest.startswith("#"):
             return indentation == indent and rest[0] not in "\f\v"
         if rest and not indent.startswith(indentation) or not rest and indentation:
@@ -124,7 +124,7 @@ def shallow_after(source: str, start: int, indent: str) -> bool:
     the function could own one of them, in the file as after the stand-in. libcst's own
     ownership already says so (deeper lines end the function's text, in a footer): this guards
     that reading, and tests/test_reparse_function.py finds no edit where it decides."""
-    for _, indentation, rest, _ in _lines_to_token(source, start):
+    for _, indentation, rest in _lines_to_token(source, start):
         if not rest and indentation or rest[:1] in ("\f", "\v") or rest and not indent.startswith(indentation):
             return False  # a line of only whitespace, a form feed, or a line deeper than the def
     return True
@@ -132,22 +132,22 @@ def shallow_after(source: str, start: int, indent: str) -> bool:
 
 def _first_token_line(source: str, start: int) -> Optional[int]:
     """Where the line of the first token at or after ``start`` (a line start) begins."""
-    for position, _, rest, _ in _lines_to_token(source, start):
+    for position, _, rest in _lines_to_token(source, start):
         if rest and not rest.startswith("#"):
             return position
     return None
 
 
-def _lines_to_token(source: str, start: int) -> Iterator[tuple[int, str, str, bool]]:
+def _lines_to_token(source: str, start: int) -> Iterator[tuple[int, str, str]]:
     """From ``start`` (a line start), each line up to the first that holds a token (a comment is
-    not one), or to the end: where it begins, its indentation (spaces and tabs), the rest of it
-    without its line break, and whether a line break ends it."""
+    not one), or to the end: where it begins, its indentation (spaces and tabs), and the rest of it
+    without its line break."""
     position = start
     while position < len(source):
         match = LINE_BREAK.search(source, position)
         line = source[position: match.start() if match else len(source)]
         rest = line.lstrip(" \t")
-        yield position, line[: len(line) - len(rest)], rest, match is not None
+        yield position, line[: len(line) - len(rest)], rest
         if rest and not rest.startswith("#") or match is None:
             return
         position = match.end()
