@@ -101,9 +101,10 @@ def check_source(
         if parses is not None and reused is None:
             parses.remember(source, tree, module)
         try:
-            if shared is None:
+            if known is None:
                 return _check_module(module, source, path, config, fix, tree, parses)
-            with shared.parsed.checking(key, module):
+            # Its nodes are also an import's: an import cycle back to it must not meet them.
+            with shared.parsed.checking(key, module):  # type: ignore[union-attr]
                 return _check_module(module, source, path, config, fix, tree, parses)
         except RecursionError:
             problem = _TOO_DEEP

@@ -239,9 +239,8 @@ class ModuleResolver:
         A module this process will check (``planned``) is parsed whole and kept (``parsed``) for
         later imports and for its own check; of any other, only what the importer reaches is
         parsed (``reachable_text``)."""
-        whole = self.planned is not None and path in self.planned
-        # An import cycle back to the file being checked: its nodes stay its own.
-        shared = whole and path not in self.parsed.being_checked()
+        # Not the file being checked (an import cycle back to it): its nodes stay its own.
+        shared = self.planned is not None and path in self.planned and path not in self.parsed.being_checked()
         known = self.parsed.get(path, source) if shared else None
         if known is not None:
             statements, module = known
@@ -250,15 +249,14 @@ class ModuleResolver:
             if problem is not None or tree is None:
                 return None
             try:
-                if not whole:
+                if not shared:
                     text, covered = reachable_text(source, tree, names)
                     return parse_module(text), None, covered, len(text)
                 module = parse_module(source)
             except Exception:  # not followed, never fatal
                 return None
             statements = top_level(tree)
-            if shared:
-                self.parsed.put(path, source, statements, module)
+            self.parsed.put(path, source, statements, module)
         kept, covered = reachable_definitions(statements, names)
         return module, _statements_kept(module, kept), covered, len(source)
 

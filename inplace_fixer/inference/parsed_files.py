@@ -17,8 +17,9 @@ import or the file's own check takes it.
   part it reaches, which costs less. A pool's workers plan nothing: a file one worker imports is
   mostly checked by the other.
 - A check must never meet its own nodes as another module's, which an import cycle back to the file
-  would make it do: while a file is checked (``checking``), imports of it are parsed apart, and a
-  reading that met its module is read again (imports.py).
+  would make it do when the check took a kept parse: while it runs (``checking``), imports of the
+  file parse only what they reach, apart, and a reading that met its module is read again
+  (imports.py).
 
 The parses used last are kept, up to ``CHARACTERS`` characters of text.
 """
