@@ -20,7 +20,7 @@ from inplace_fixer.any_pattern import AnyPattern
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for
+from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for, top_level
 from inplace_fixer.inference import reuse
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
@@ -102,7 +102,11 @@ def check_source(
             parses.remember(source, tree, module)
         try:
             if known is None:
-                return _check_module(module, source, path, config, fix, tree, parses)
+                result = _check_module(module, source, path, config, fix, tree, parses)
+                # For a later import of it; only now, as no import during the check may meet its nodes.
+                if shared is not None and key in shared.imported_in_plan:
+                    shared.parsed.put(key, source, top_level(tree), module)
+                return result
             # Its nodes are also an import's: an import cycle back to it must not meet them.
             with shared.parsed.checking(key, module):  # type: ignore[union-attr]
                 return _check_module(module, source, path, config, fix, tree, parses)
