@@ -333,7 +333,7 @@ def _init_only(module: cst.Module) -> set[str]:
     while changed:
         changed = False
         for name in defined - init:
-            # Its own def's name is visited inside the enclosing scope: ignore self-references.
+            # A def's own name and its recursive calls are its own references: not a use.
             users = references.get(name, set()) - {name}
             if users and users <= init:
                 init.add(name)

@@ -32,8 +32,8 @@ def imported_in_plan(
     planned: Iterable[Path], text_of: Callable[[Path], Optional[str]], find: Callable[[Path, str], Optional[Path]]
 ) -> frozenset[Path]:
     """The files of ``planned`` that a top-level import of another one of them names. Relative
-    imports are resolved against the plan's paths, with no look on disk (the same answer for a
-    planned file, `ModuleResolver.find`'s, and most imports of a package are relative)."""
+    imports (most of a package's) are resolved against the plan's paths without looking at the
+    disk: for a planned file that is the answer ``ModuleResolver.find`` gives."""
     by_name = {str(path): path for path in planned}
     # An absolute import of a planned file names one of its directories or itself first: the
     # others (`import torch`, `from typing import ...`) are not looked for.
@@ -58,9 +58,12 @@ def imported_in_plan(
                 # `from pkg import name`: name may be the submodule pkg/name.py.
                 for submodule in (join_qualname(module, taken) for taken in names):
                     if submodule.startswith("."):
-                        imported.add(_relative(name, submodule, by_name) or "")
+                        found_name = _relative(name, submodule, by_name)
                     else:
-                        imported.add(str(find(importer, submodule) or ""))
+                        found = find(importer, submodule)
+                        found_name = str(found) if found is not None else None
+                    if found_name is not None:
+                        imported.add(found_name)
     return frozenset(path for name, path in by_name.items() if name in imported)
 
 

@@ -20,9 +20,9 @@ definitions become blank lines, so line numbers stay the file's), unless this pr
 the module too (``planned``, which a run in one process sets to the files it checks): then the
 module is parsed whole and the parse is kept (``ParsedFiles``, parsed_files.py), and later imports
 of the same text and the module's own check (engine.py) take it; a module checked before any
-import of it keeps its check's parse when another planned file imports it (imported_in_plan.py). Over transformers ``models/``
-most modular files import a few modeling files, which are checked too: 231 of the 1,685 files
-checked took the parse an import had made.
+import of it keeps its check's parse when another planned file imports it (imported_in_plan.py).
+Over transformers ``models/`` most modular files import a few modeling files, which are checked
+too: 231 of the 1,685 files checked took the parse an import had made.
 
 Of an imported module only what the importer can reach runs (``reachable_definitions``): the
 definitions of the names it imports, and of the names those mention, found with Python's own
