@@ -293,20 +293,27 @@ def _index_blocks(module: cst.Module, where: dict[int, tuple[_Block, int]]) -> N
         node = pending.pop()
         children = _children(node)
         if isinstance(node, cst.BaseCompoundStatement):
-            for child in children:
-                if isinstance(child, cst.IndentedBlock):
-                    index(child.body, node)
-                elif isinstance(child, cst.SimpleStatementSuite):
-                    index([child], node)
-                elif isinstance(child, (cst.Else, cst.Finally)) and isinstance(child.body, cst.IndentedBlock):
-                    index(child.body.body, node)
-                elif isinstance(child, cst.If):  # elif
-                    index([child], node)
-            if isinstance(node, cst.Try):
-                for handler in node.handlers:
-                    if isinstance(handler.body, cst.IndentedBlock):
-                        index(handler.body.body, node)
+            for statements in owned_blocks(node, children):
+                index(statements, node)
         pending += [child for child in children if isinstance(child, _HOLDS_STATEMENTS)]
+
+
+def owned_blocks(node: cst.BaseCompoundStatement, children: Sequence[cst.CSTNode]) -> Iterable[Sequence[cst.CSTNode]]:
+    """The statement lists whose owner is the compound statement ``node`` (``children``: its child
+    nodes): its bodies, `else:` and `finally:`, handlers of a `try`, and an `elif` (an If of its own)."""
+    for child in children:
+        if isinstance(child, cst.IndentedBlock):
+            yield child.body
+        elif isinstance(child, cst.SimpleStatementSuite):
+            yield [child]
+        elif isinstance(child, (cst.Else, cst.Finally)) and isinstance(child.body, cst.IndentedBlock):
+            yield child.body.body
+        elif isinstance(child, cst.If):  # elif
+            yield [child]
+    if isinstance(node, cst.Try):
+        for handler in node.handlers:
+            if isinstance(handler.body, cst.IndentedBlock):
+                yield handler.body.body
 
 
 def _init_only(module: cst.Module) -> set[str]:

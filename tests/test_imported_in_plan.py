@@ -21,7 +21,8 @@ def write(root: Path, files: dict[str, str]) -> list[Path]:
 
 def imported(root: Path, planned: list[Path]) -> set[str]:
     resolver = imports.ModuleResolver()
-    return {str(path.relative_to(root.resolve())) for path in imported_in_plan(planned, resolver.text_of, resolver.find)}
+    found = imported_in_plan(planned, resolver.text_of, resolver.find, imports.relative_module_file)
+    return {str(path.relative_to(root.resolve())) for path in found}
 
 
 def test_top_level_imports_of_planned_files_name_what_they_import(tmp_path: Path) -> None:

@@ -13,10 +13,9 @@ parse that no import takes, one not said to be is parsed again at its import.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional
+from typing import Callable, Iterable, Optional
 
 from inplace_fixer.inference.state import join_qualname
 
@@ -29,57 +28,43 @@ _COMMENT = re.compile(r"#[^\n]*")
 
 
 def imported_in_plan(
-    planned: Iterable[Path], text_of: Callable[[Path], Optional[str]], find: Callable[[Path, str], Optional[Path]]
+    planned: Iterable[Path],
+    text_of: Callable[[Path], Optional[str]],
+    find: Callable[[Path, str], Optional[Path]],
+    find_relative: Callable[[str, str, Callable[[str], bool]], Optional[str]],
 ) -> frozenset[Path]:
     """The files of ``planned`` that a top-level import of another one of them names. Relative
     imports (most of a package's) are resolved against the plan's paths without looking at the
-    disk: for a planned file that is the answer ``ModuleResolver.find`` gives."""
+    disk (``find_relative``, imports.relative_module_file); other imports with ``find``
+    (``ModuleResolver.find``)."""
     by_name = {str(path): path for path in planned}
     # An absolute import of a planned file names one of its directories or itself first: the
     # others (`import torch`, `from typing import ...`) are not looked for.
     parts = {part for path in by_name.values() for part in path.with_suffix("").parts}
+
+    def file_of(importer: Path, module: str) -> Optional[str]:
+        if module.startswith("."):
+            return find_relative(str(importer), module, by_name.__contains__)
+        if module.split(".", 1)[0] not in parts:
+            return None
+        found = find(importer, module)
+        return str(found) if found is not None else None
+
     imported: set[str] = set()
-    for name, importer in by_name.items():
+    for importer in by_name.values():
         text = text_of(importer)
         if text is None or "import" not in text:
             continue
         for module, names in _imports(text):
-            if module.startswith("."):
-                target = _relative(name, module, by_name)
-            elif module.split(".", 1)[0] in parts:
-                found = find(importer, module)
-                target = str(found) if found is not None else None
-            else:
-                continue
+            target = file_of(importer, module)
             if target is None:
                 continue
             imported.add(target)
             if target.endswith("__init__.py") and target in by_name:
                 # `from pkg import name`: name may be the submodule pkg/name.py.
-                for submodule in (join_qualname(module, taken) for taken in names):
-                    if submodule.startswith("."):
-                        found_name = _relative(name, submodule, by_name)
-                    else:
-                        found = find(importer, submodule)
-                        found_name = str(found) if found is not None else None
-                    if found_name is not None:
-                        imported.add(found_name)
+                submodules = (file_of(importer, join_qualname(module, taken)) for taken in names)
+                imported.update(found for found in submodules if found is not None)
     return frozenset(path for name, path in by_name.items() if name in imported)
-
-
-def _relative(importer: str, module: str, planned: Mapping[str, Path]) -> Optional[str]:
-    """The planned file that the relative import ``module`` (`..pkg.mod`) of ``importer`` names."""
-    dots = len(module) - len(module.lstrip("."))
-    base = importer
-    for _ in range(dots):
-        base = os.path.dirname(base)
-    rest = module[dots:]
-    if not rest:
-        candidates = [os.path.join(base, "__init__.py")]
-    else:
-        target = os.path.join(base, *rest.split("."))
-        candidates = [target + ".py", os.path.join(target, "__init__.py")]
-    return next((candidate for candidate in candidates if candidate in planned), None)
 
 
 def _imports(text: str) -> list[tuple[str, list[str]]]:

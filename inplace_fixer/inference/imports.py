@@ -102,7 +102,7 @@ class ModuleResolver:
         """While this process checks ``paths`` (``planned``)."""
         previous = self.planned, self.imported_in_plan
         self.planned = frozenset(Path(path).resolve() for path in paths)
-        self.imported_in_plan = imported_in_plan(self.planned, self.text_of, self.find)
+        self.imported_in_plan = imported_in_plan(self.planned, self.text_of, self.find, relative_module_file)
         try:
             yield
         finally:
@@ -127,13 +127,10 @@ class ModuleResolver:
         return self._found[key]
 
     def _find(self, importer: Path, module: str) -> Optional[Path]:
-        dots = len(module) - len(module.lstrip("."))
-        parts = [part for part in module.lstrip(".").split(".") if part]
-        if dots:
-            base = importer.parent
-            for _ in range(dots - 1):
-                base = base.parent
-            return _module_file(base, parts)
+        if module.startswith("."):
+            found = relative_module_file(str(importer), module)
+            return Path(found) if found is not None else None
+        parts = [part for part in module.split(".") if part]
         for base in (_package_root(importer.parent), importer.parent):
             found = _module_file(base, parts)
             if found is not None:
@@ -438,14 +435,27 @@ def _package_root(directory: Path) -> Path:
 
 
 def _module_file(base: Path, parts: list[str]) -> Optional[Path]:
+    found = _first_module_file(str(base), parts, os.path.isfile)
+    return Path(found) if found is not None else None
+
+
+def relative_module_file(importer: str, module: str, exists: Callable[[str], bool] = os.path.isfile) -> Optional[str]:
+    """The file that the relative import ``module`` (`..pkg.mod`) names in the file ``importer``:
+    of the files Python would try, the first that ``exists`` (imported_in_plan.py asks whether it
+    is one of a run's files instead of looking on disk)."""
+    dots = len(module) - len(module.lstrip("."))
+    base = os.path.dirname(importer)
+    for _ in range(dots - 1):
+        base = os.path.dirname(base)
+    return _first_module_file(base, [part for part in module[dots:].split(".") if part], exists)
+
+
+def _first_module_file(base: str, parts: list[str], exists: Callable[[str], bool]) -> Optional[str]:
     if not parts:
         candidate = os.path.join(base, "__init__.py")
-        return Path(candidate) if os.path.isfile(candidate) else None
+        return candidate if exists(candidate) else None
     target = os.path.join(base, *parts)
-    for candidate in (target + ".py", os.path.join(target, "__init__.py")):
-        if os.path.isfile(candidate):
-            return Path(candidate)
-    return None
+    return next((candidate for candidate in (target + ".py", os.path.join(target, "__init__.py")) if exists(candidate)), None)
 
 
 RESOLVER = ModuleResolver()
