@@ -10,6 +10,10 @@ one phase at a time:
 - scope + qualified names: LibCST's stock ``ScopeProvider`` and ``QualifiedNameProvider`` on the
   already parsed module. This is the resolution our own one-pass name tracking replaces; a checker
   built on those providers pays parse + this on every file;
+- with ``--in-turns``, parse only and check take turns file by file instead (each file is parsed,
+  then checked): on a machine whose speed drifts over minutes (a shared virtual machine), a phase
+  run minutes after the other can take 10-25 % longer or shorter on the same code, and the ratio
+  with it; in turns, the drift slows both alike;
 - TorchFix (``--torchfix``, if installed): its flake8 plugin ``TorchChecker`` run in process the
   way flake8 runs it, over the same texts.
 
@@ -20,7 +24,7 @@ and ``--jobs 2`` without the cache, a cold and a warm cached run, CPU and peak m
 process tree; and ``check --apply`` over a notebook corpus (every ``.ipynb`` the installed packages
 ship, or ``--notebooks DIR``): no crash, and notebooks without fixes unchanged byte for byte.
 
-    .venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--torchfix] [--notebooks DIR] [--no-cli]
+    .venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--in-turns] [--torchfix] [--notebooks DIR] [--no-cli]
 
 The default tree is the ``models/`` folder of an installed ``transformers``.
 """
@@ -36,7 +40,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,10 +128,15 @@ def main() -> int:
     collect_less_often()  # as `check` does; TorchFix and libcst's phases run under it too
 
     results: list[FileResult] = []
-    parse = timed("parse only", files, parse_only)
+    check_file = lambda file: results.append(check_source(file.text, file.path))  # noqa: E731
     # As `check --jobs 1` does (batch/pool.py): the resolver knows which files this process checks.
-    with RESOLVER.planning(Path(file.path) for file in files):
-        check = timed("check", files, lambda file: results.append(check_source(file.text, file.path)))
+    if args.in_turns:
+        with RESOLVER.planning(Path(file.path) for file in files):
+            parse, check = timed_in_turns(files, parse_only, check_file)
+    else:
+        parse = timed("parse only", files, parse_only)
+        with RESOLVER.planning(Path(file.path) for file in files):
+            check = timed("check", files, check_file)
     scopes = None if args.skip_scopes else timed_after_parse("scope + qualified names", files, resolve_scopes_and_names)
     torchfix = timed("torchfix", files, torchfix_checker) if torchfix_checker else None
 
@@ -159,6 +169,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N files, in path order")
     parser.add_argument("--torchfix", action="store_true", help="also time TorchFix on the same files")
     parser.add_argument("--notebooks", type=Path, metavar="DIR", help="notebook corpus (default: the .ipynb files installed packages ship)")
+    parser.add_argument("--in-turns", action="store_true", help="parse only and check take turns file by file (robust to a machine whose speed drifts)")
     parser.add_argument("--skip-scopes", action="store_true", help="skip the libcst scope + qualified names phase (slow)")
     parser.add_argument("--cli-only", action="store_true", help="only the command-line phases")
     parser.add_argument("--cli-phases", metavar="LIST", help="some of jobs1,jobs2,cold,warm (and no notebook phase)")
@@ -228,6 +239,38 @@ def timed(name: str, files: Sequence[SourceFile], work: Callable[[SourceFile], o
             failures.append(f"{file.path}: {type(error).__name__}: {error}")
         stopwatch.stop()
     return finished(name, stopwatch, failures)
+
+
+def timed_in_turns(
+    files: Sequence[SourceFile], parse: Callable[[SourceFile], object], check: Callable[[SourceFile], object]
+) -> tuple[Timing, Timing]:
+    """``timed`` for parse only and for check, taking turns on each file. Only check counts files
+    for the collector's full collections (collector.py), as it does alone: one after a parse would
+    scan check's live trees on parse's clock. Parse only gets its young collection, all that
+    its own phase needs (its trees hold no cycle)."""
+    gc.collect()
+    failures: tuple[list[str], list[str]] = ([], [])
+    stopwatches = (Stopwatch(), Stopwatch())
+    for file in files:
+        for work, collect, stopwatch, failed in zip((parse, check), (young_only, one_file), stopwatches, failures):
+            stopwatch.start()
+            try:
+                with collect():
+                    work(file)
+            except Exception as error:  # a benchmark reports every failure and goes on
+                failed.append(f"{file.path}: {type(error).__name__}: {error}")
+            stopwatch.stop()
+    return finished("parse only", stopwatches[0], failures[0]), finished("check", stopwatches[1], failures[1])
+
+
+@contextmanager
+def young_only() -> Iterator[None]:
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def timed_after_parse(name: str, files: Sequence[SourceFile], work: Callable[[libcst.Module], object]) -> Timing:
