@@ -15,7 +15,7 @@ one phase at a time:
   run minutes after the other can take 10-25 % longer or shorter on the same code, and the ratio
   with it; in turns, the drift slows both alike. But each phase then faults in again memory the
   other freed, the parse more than check: both take longer than apart, and the ratio is lower
-  (1.76-1.77 against 1.81-1.88 over ``models/`` at 9ebec76). It compares commits; the aim is
+  (1.76-1.77 against 1.81-1.94 over ``models/`` at 9ebec76). It compares commits; the aim is
   stated for the phases apart;
 - TorchFix (``--torchfix``, if installed): its flake8 plugin ``TorchChecker`` run in process the
   way flake8 runs it, over the same texts.
