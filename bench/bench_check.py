@@ -45,6 +45,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, ContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,14 +235,24 @@ def timed(name: str, files: Sequence[SourceFile], work: Callable[[SourceFile], o
     failures = []
     stopwatch = Stopwatch()
     for file in files:
-        stopwatch.start()
-        try:
-            with one_file():  # as the CLI checks each file; every phase collects the same way
-                work(file)
-        except Exception as error:  # a benchmark reports every failure and goes on
-            failures.append(f"{file.path}: {type(error).__name__}: {error}")
-        stopwatch.stop()
+        time_one(file.path, work, file, stopwatch, failures)
     return finished(name, stopwatch, failures)
+
+
+def time_one(
+    path: str, work: Callable[[Any], object], argument: Any, stopwatch: Stopwatch, failures: list[str],
+    collect: Callable[[], ContextManager[None]] = one_file,
+) -> None:
+    """``work(argument)`` on ``stopwatch``'s clock, collecting garbage as the CLI does around each
+    file (every phase collects the same way unless told otherwise); a failure is noted in
+    ``failures`` and the benchmark goes on."""
+    stopwatch.start()
+    try:
+        with collect():
+            work(argument)
+    except Exception as error:  # a benchmark reports every failure and goes on
+        failures.append(f"{path}: {type(error).__name__}: {error}")
+    stopwatch.stop()
 
 
 def timed_in_turns(
@@ -256,13 +267,7 @@ def timed_in_turns(
     stopwatches = (Stopwatch(), Stopwatch())
     for file in files:
         for work, collect, stopwatch, failed in zip((parse, check), (young_only, one_file), stopwatches, failures):
-            stopwatch.start()
-            try:
-                with collect():
-                    work(file)
-            except Exception as error:  # a benchmark reports every failure and goes on
-                failed.append(f"{file.path}: {type(error).__name__}: {error}")
-            stopwatch.stop()
+            time_one(file.path, work, file, stopwatch, failed, collect)
     return finished("parse only", stopwatches[0], failures[0]), finished("check", stopwatches[1], failures[1])
 
 
@@ -287,13 +292,7 @@ def timed_after_parse(name: str, files: Sequence[SourceFile], work: Callable[[li
         except libcst.ParserSyntaxError as error:
             failures.append(f"{file.path}: cannot parse: {error.message}")
             continue
-        stopwatch.start()
-        try:
-            with one_file():
-                work(module)
-        except Exception as error:  # a benchmark reports every failure and goes on
-            failures.append(f"{file.path}: {type(error).__name__}: {error}")
-        stopwatch.stop()
+        time_one(file.path, work, module, stopwatch, failures)
     return finished(name, stopwatch, failures)
 
 
