@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,19 +77,21 @@ def _sample(process: subprocess.Popen, peak: list[float], cpu_by_pid: dict[int, 
 PHASES = ("jobs1", "jobs2", "cold", "warm")
 
 
-def cli_phases(tree: Path, wanted: tuple[str, ...] = PHASES) -> None:
+def cli_phases(tree: Path, wanted: tuple[str, ...] = PHASES, targets: Sequence[str] = ()) -> None:
     """--jobs 1 against --jobs 2 (no cache), then a cold and a warm cached run at --jobs 2
-    (``wanted`` picks some: on a loaded machine the whole set can take long)."""
+    (``wanted`` picks some: on a loaded machine the whole set can take long). ``targets``: the
+    paths to check, when not the whole tree."""
     phases = {}
+    paths = list(targets) or [str(tree)]
     with tempfile.TemporaryDirectory() as cache_dir:
         if "jobs1" in wanted:
-            phases["jobs 1, no cache"] = run_check(str(tree), "-q", "--no-cache", "--jobs", "1")
+            phases["jobs 1, no cache"] = run_check(*paths, "-q", "--no-cache", "--jobs", "1")
         if "jobs2" in wanted:
-            phases["jobs 2, no cache"] = run_check(str(tree), "-q", "--no-cache", "--jobs", "2")
+            phases["jobs 2, no cache"] = run_check(*paths, "-q", "--no-cache", "--jobs", "2")
         if "cold" in wanted or "warm" in wanted:
-            phases["jobs 2, cold cache"] = run_check(str(tree), "-q", "--cache-dir", cache_dir, "--jobs", "2")
+            phases["jobs 2, cold cache"] = run_check(*paths, "-q", "--cache-dir", cache_dir, "--jobs", "2")
         if "warm" in wanted:
-            phases["jobs 2, warm cache"] = run_check(str(tree), "-q", "--cache-dir", cache_dir, "--jobs", "2")
+            phases["jobs 2, warm cache"] = run_check(*paths, "-q", "--cache-dir", cache_dir, "--jobs", "2")
     print("command line (inplace-fixer check TREE -q ...): wall s, CPU s (process + workers), peak RSS of the tree")
     for name, run in phases.items():
         print(f"  {name:22} {run.wall:8.2f} s wall {run.cpu:8.2f} s CPU {run.peak_rss_mb:8.0f} MB  exit {run.returncode}")

@@ -27,9 +27,12 @@ and ``--jobs 2`` without the cache, a cold and a warm cached run, CPU and peak m
 process tree; and ``check --apply`` over a notebook corpus (every ``.ipynb`` the installed packages
 ship, or ``--notebooks DIR``): no crash, and notebooks without fixes unchanged byte for byte.
 
-    .venv/bin/python bench/bench_check.py [--tree PATH] [--limit N] [--in-turns] [--torchfix] [--notebooks DIR] [--no-cli]
+    .venv/bin/python bench/bench_check.py [--tree PATH] [--glob PATTERN] [--limit N] [--in-turns] [--torchfix] [--notebooks DIR] [--no-cli]
 
-The default tree is the ``models/`` folder of an installed ``transformers``.
+The default tree is the ``models/`` folder of an installed ``transformers``. ``--glob
+'modeling_*.py'`` measures the set issue 8 states its figures on: only those files are parsed
+and checked, while their imports still read the tree's other files, as in a user's repository
+(the command-line phases copy the whole tree and name the matching files).
 """
 
 from __future__ import annotations
@@ -123,8 +126,8 @@ def main() -> int:
         return 2
 
     if args.cli_only:
-        return run_cli_phases(args, tree, [Path(p) for p in sorted(tree.rglob("*.py"))][: args.limit])
-    files, unreadable = read_tree(tree, args.limit)
+        return run_cli_phases(args, tree, tree_paths(tree, args.glob, args.limit))
+    files, unreadable = read_tree(tree, args.glob, args.limit)
     if not files:
         print(f"{tree}: no readable .py file", file=sys.stderr)
         return 2
@@ -155,13 +158,15 @@ def run_cli_phases(args: argparse.Namespace, tree: Path, paths: Sequence[Path]) 
 
     # The command line gets the same files as the phases above, in a copy: where the tree is (an
     # installed package inside a virtualenv a .gitignore names) must not decide what is checked.
+    # With --glob the copy has the other files too, as their imports find them in the tree.
     cli_tree = Path(tempfile.mkdtemp(prefix="bench-tree-"))
-    for path in paths:
+    for path in tree_paths(tree, None, None) if args.glob else paths:
         target = cli_tree / path.relative_to(tree)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+    targets = [str(cli_tree / path.relative_to(tree)) for path in paths] if args.glob else [str(cli_tree)]
     try:
-        cli_phases(cli_tree, tuple(args.cli_phases.split(",")) if args.cli_phases else PHASES)
+        cli_phases(cli_tree, tuple(args.cli_phases.split(",")) if args.cli_phases else PHASES, targets)
     finally:
         shutil.rmtree(cli_tree, ignore_errors=True)
     return 0 if args.cli_phases else notebook_phase(args.notebooks)
@@ -171,6 +176,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tree", type=Path, help="folder of Python files (default: transformers/models)")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N files, in path order")
+    parser.add_argument("--glob", metavar="PATTERN", help="only the files whose name matches (`modeling_*.py`); imports still reach the others")
     parser.add_argument("--torchfix", action="store_true", help="also time TorchFix on the same files")
     parser.add_argument("--notebooks", type=Path, metavar="DIR", help="notebook corpus (default: the .ipynb files installed packages ship)")
     parser.add_argument("--in-turns", action="store_true", help="parse only and check take turns file by file (robust to a machine whose speed drifts)")
@@ -202,12 +208,15 @@ def load_torchfix() -> Callable[[SourceFile], None] | None:
     return run_torchfix
 
 
-def read_tree(tree: Path, limit: int | None) -> tuple[list[SourceFile], list[str]]:
-    paths = sorted(path for path in tree.rglob("*.py") if path.is_file())
-    if limit is not None:
-        paths = paths[:limit]
+def tree_paths(tree: Path, pattern: str | None, limit: int | None) -> list[Path]:
+    """The tree's Python files in path order: those whose name matches ``pattern``, the first ``limit``."""
+    paths = sorted(path for path in tree.rglob("*.py") if path.is_file() and (pattern is None or path.match(pattern)))
+    return paths if limit is None else paths[:limit]
+
+
+def read_tree(tree: Path, pattern: str | None, limit: int | None) -> tuple[list[SourceFile], list[str]]:
     files, unreadable = [], []
-    for path in paths:
+    for path in tree_paths(tree, pattern, limit):
         try:
             files.append(SourceFile(str(path), read_source(path).text))
         except ReadError as error:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from inplace_fixer import batch, engine, files, render
+from inplace_fixer import batch, engine, files, quick_exit, render
 from inplace_fixer import config as config_module
 from inplace_fixer.collector import collect_less_often
 from inplace_fixer.model import Config, FileResult
@@ -257,6 +257,7 @@ def check(
         except batch.BatchError as exc:
             raise UserError(str(exc)) from exc
         render.write_text(sys.stderr, "".join(note + "\n" for note in notes))
+    quick_exit.request()  # only this package's code ran here (quick_exit.py)
     ctx.exit(exit_code(results, write_back, exit_zero))
 
 
@@ -435,4 +436,10 @@ def rules_command(code: str | None) -> None:
 
 
 def main() -> None:
-    cli()
+    """The console script. A finished ``check`` ends without Python's teardown (quick_exit.py)."""
+    try:
+        cli()
+    except SystemExit as done:
+        if quick_exit.requested():
+            quick_exit.exit_now(done.code)
+        raise
