@@ -19,6 +19,7 @@ import inplace_fixer
 from inplace_fixer import cli, engine
 from inplace_fixer.batch import pool
 from inplace_fixer.batch.cache import Cache, plan
+from inplace_fixer.batch.shares import ShareQueues, split_into_shares
 from inplace_fixer.model import Config, FileResult
 
 REPO_ROOT = Path(inplace_fixer.__file__).resolve().parent.parent
@@ -94,15 +95,70 @@ def test_the_workers_and_the_cli_collect_garbage_less_often(tmp_path: Path) -> N
     assert shown.stdout.split() == ["700", str(YOUNG_COLLECTION_EVERY)]
 
 
-def test_the_largest_chunks_go_to_the_workers_first(tmp_path: Path) -> None:
-    sizes = [10, 3000, 0, 500]
-    chunks = []
-    for index, size in enumerate(sizes):
-        path = tmp_path / f"m{index}.py"
-        path.write_text("x" * size)
-        chunks.append([(path, None)])
-    chunks.append([(tmp_path / "vanished.py", None)])
-    assert pool.largest_first(chunks) == [1, 3, 0, 2, 4]
+def test_shares_are_consecutive_and_weigh_about_the_same() -> None:
+    sizes = [400, 10, 10, 300, 0, 0, 50, 50, 900, 20, 20, 20]
+    for workers in (2, 3, 4):
+        shares = split_into_shares(sizes, workers)
+        assert len(shares) == workers
+        assert [index for share in shares for index in share] == list(range(len(sizes)))
+        weights = [size + 1 for size in sizes]
+        for number, share in enumerate(shares[:-1], start=1):
+            # Each split falls at the boundary between files nearest its share of the total.
+            target = sum(weights) * number / workers
+            here = sum(weights[: share.stop])
+            for moved in (share.stop - 1, share.stop + 1):
+                if 0 <= moved <= len(sizes):
+                    assert abs(here - target) <= abs(sum(weights[:moved]) - target)
+    assert split_into_shares([0] * 40, 2) == [range(0, 20), range(20, 40)], "empty files count too"
+    assert split_into_shares([1000, 1, 1, 1], 2) == [range(0, 1), range(1, 4)]
+
+
+def test_a_worker_whose_share_is_done_takes_the_end_of_the_share_with_most_left() -> None:
+    sizes = [10] * 16 + [1000] * 2 + [10] * 14  # share 0: the first 16 files; share 1: the rest
+    queues = ShareQueues(sizes, 2)
+    assert queues.shares == [range(0, 17), range(17, 32)]
+    assert [queues.next_for(1) for _ in range(4)] == [range(17, 19), range(19, 21), range(21, 23), range(23, 25)]
+    # Worker 0 works through its own share from the start, in path order.
+    assert [queues.next_for(0) for _ in range(2)] == [range(0, 2), range(2, 4)]
+    left_of_share_1 = [queues.next_for(1) for _ in range(4)]
+    assert left_of_share_1 == [range(25, 27), range(27, 29), range(29, 31), range(31, 32)]
+    # Share 1 is done: worker 1 takes the last chunk of share 0, the only one with anything left.
+    assert queues.next_for(1) == range(16, 17)
+    assert queues.next_for(0) == range(4, 6)
+    taken = [queues.next_for(1) for _ in range(5)]
+    assert taken == [range(14, 16), range(12, 14), range(10, 12), range(8, 10), range(6, 8)]
+    assert queues.next_for(0) is None and queues.next_for(1) is None
+
+
+def record_plan(path: Path, config, write_back, defer_write, check=None) -> cli.FileOutcome:
+    from inplace_fixer.inference.imports import RESOLVER
+
+    if path.name.startswith("slow"):
+        time.sleep(0.15)
+    planned = RESOLVER.planned or frozenset()
+    shown = f"{path}|{os.getpid()}|{path.resolve() in planned}|{len(planned)}"
+    return cli.FileOutcome(FileResult(path=shown, source="", fixed_source=""))
+
+
+def test_each_worker_plans_its_share_and_takes_over_the_end_of_a_slow_one(tmp_path: Path) -> None:
+    paths = [tmp_path / f"{'slow' if index < 20 else 'z'}{index:02}.py" for index in range(40)]
+    for path in paths:
+        path.write_text("x = 1\n")
+    job = pool.Job(record_plan, None, Config(), cli.WriteBack.CHECK, False, None)
+    seen = []
+    outcomes = pool.run(job, [(path, plan([path], Config(), None)[path]) for path in paths], 2, seen.append)
+    rows = [outcome.result.path.split("|") for outcome in outcomes]
+    assert [row[0] for row in rows] == [str(path) for path in paths] and len(seen) == 40
+    fast_share = rows[20:]
+    assert len({row[1] for row in fast_share}) == 1 and {row[2:] for row in map(tuple, fast_share)} == {("True", "20")}
+    fast_worker = fast_share[0][1]
+    slow_share = rows[:20]
+    own = [row for row in slow_share if row[1] != fast_worker]
+    taken = [row for row in slow_share if row[1] == fast_worker]
+    assert own and {tuple(row[2:]) for row in own} == {("True", "20")}, "the slow share's worker planned it"
+    # The fast worker finished its share, then took the end of the slow one, unplanned there.
+    assert taken and {tuple(row[2:]) for row in taken} == {("False", "20")}
+    assert [row[0] for row in slow_share] == [row[0] for row in own + taken], "it took the end, the last files"
 
 
 def test_jobs_must_be_positive() -> None:

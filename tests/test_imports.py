@@ -283,7 +283,8 @@ def test_of_a_file_not_planned_only_what_an_importer_reaches_is_parsed(tmp_path:
     assert resolver.parsed.get((tmp_path / "pkg" / "library.py").resolve(), source) is None, "nothing kept"
 
 
-def test_a_run_in_one_process_plans_the_files_it_checks_and_a_pools_workers_do_not(tmp_path: Path, monkeypatch) -> None:
+def test_a_run_in_one_process_plans_the_files_it_checks_and_a_pool_plans_in_its_workers(tmp_path: Path, monkeypatch) -> None:
+    """(Each worker plans its own share: tests/test_batch.py.)"""
     from inplace_fixer.batch import pool
     from inplace_fixer.batch.cache import Planned
 
@@ -296,7 +297,7 @@ def test_a_run_in_one_process_plans_the_files_it_checks_and_a_pools_workers_do_n
     assert seen == [frozenset(path.resolve() for path in files)] and imports.RESOLVER.planned is None
     seen.clear()
     pool.run(None, tasks, jobs=2, on_done=lambda outcome: None)
-    assert seen[-1] is None, "the pool's workers get no plan"
+    assert seen[-1] is None, "the calling process plans nothing for its pool's files"
 
 
 def test_a_statement_line_of_several_statements_keeps_the_definitions_in_step() -> None:

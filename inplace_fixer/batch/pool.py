@@ -3,20 +3,19 @@ cluster. Every executor returns the outcomes in the order of the paths it was gi
 is the same whatever ran it; ``on_done`` sees each outcome as it arrives (for the progress bar and
 the resume journal), in completion order.
 
-Files go to workers in small chunks: one message per chunk keeps the overhead of a pool low, and
-small chunks keep both workers busy until the end. A chunk holds neighbouring files (a package's
-files import each other, and each worker keeps its own cache of what it read of them), and the
-largest chunks go first, so that no worker is left with a long file while the other waits.
+In a local pool each worker owns a share of the files, consecutive in path order, which it plans
+as one process does, and gets it in small chunks (one message per chunk keeps the overhead of a
+pool low); a worker whose share is done takes chunks from the end of the others' (shares.py).
 """
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import multiprocessing.util
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,14 @@ from inplace_fixer.collector import collect_less_often, one_file
 from inplace_fixer.inference.imports import RESOLVER
 from inplace_fixer.batch.cache import Cache, CachedCheck, Planned
 from inplace_fixer.batch.lifeline import watch_run
+from inplace_fixer.batch.shares import MAX_CHUNK, ShareQueues, size_on_disk
 from inplace_fixer.batch.since import OnChangedLines
 from inplace_fixer.model import Config
 
 # Below this many files per worker, starting processes costs more than it saves.
 MIN_FILES_PER_WORKER = 4
-MAX_CHUNK = 16
+# Chunks sent ahead to each worker: the next is waiting when one is done.
+CHUNKS_AHEAD = 2
 
 
 def default_jobs() -> int:
@@ -96,9 +97,7 @@ def run(
     workers = min(jobs, len(misses) // MIN_FILES_PER_WORKER)
     if workers <= 1:
         # One process checks them all: an import of one of them parses it whole, for its check
-        # too (inference/parsed_files.py). A pool's workers do not plan: a file one imports is
-        # mostly checked by the other (largest chunks first), and over transformers `models/`
-        # at `--jobs 2` sharing cost 153 CPU-s against 148.
+        # too (inference/parsed_files.py). A pool's worker plans its own share (shares.py).
         with RESOLVER.planning(path for path, planned in tasks if not planned.hit):
             return _run_here(job, tasks, on_done)
     outcomes: list[Any] = [None] * len(tasks)
@@ -118,51 +117,53 @@ def _run_here(job: Job, tasks: Sequence[tuple[Path, Planned]], on_done: OnDone) 
     return outcomes
 
 
-def _chunks(tasks: Sequence[tuple[Path, Planned]], workers: int) -> list[list[tuple[Path, Planned]]]:
-    size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (workers * 8))))
-    return [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
+# What a worker plans for its whole life (its share): entered by the initializer, never left.
+_PLAN = ExitStack()
 
 
-def _start_worker(run_pid: int, run_temp_dir: str | None) -> None:
+def _start_worker(run_pid: int, run_temp_dir: str | None, share: Sequence[Path] = ()) -> None:
     collect_less_often()  # collector.py: why
     watch_run(run_pid, run_temp_dir)
-
-
-def largest_first(chunks: Sequence[Sequence[tuple[Path, Planned]]]) -> list[int]:
-    """The chunks' indices, the chunk with the most bytes to read first (the size on disk is
-    what the cost of a file follows; a file that vanished counts as empty)."""
-
-    def size(path: Path) -> int:
-        try:
-            return path.stat().st_size
-        except OSError:
-            return 0
-
-    totals = [sum(size(path) for path, _ in chunk) for chunk in chunks]
-    return sorted(range(len(chunks)), key=lambda index: (-totals[index], index))
+    _PLAN.enter_context(RESOLVER.planning(share))
 
 
 def _run_in_pool(job: Job, tasks: Sequence[tuple[Path, Planned]], workers: int, on_done: OnDone) -> list[Any]:
-    chunks = _chunks(tasks, workers)
-    results: list[list[Any] | None] = [None] * len(chunks)
+    queues = ShareQueues([size_on_disk(path) for path, _ in tasks], workers)
+    results: dict[int, list[Any]] = {}
     # forkserver: forking a process that may run threads (an editor, a test runner) is unsafe.
     context = multiprocessing.get_context("forkserver")
     lifeline = (os.getpid(), multiprocessing.util.get_temp_dir())  # batch/lifeline.py: why
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=lifeline
-    ) as pool:
-        pending: dict[Future, int] = {
-            pool.submit(run_chunk, job, chunks[index]): index for index in largest_first(chunks)
-        }
+    pending: dict[Future, tuple[int, range]] = {}
+    with ExitStack() as stack:
+        # One single-process executor per worker, so that each chunk goes to the worker that planned it.
+        executors = [
+            stack.enter_context(ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_start_worker,
+                initargs=(*lifeline, [tasks[index][0] for index in share]),
+            ))
+            for share in queues.shares
+        ]
+
+        def send_next(worker: int) -> None:
+            chunk = queues.next_for(worker)
+            if chunk is not None:
+                future = executors[worker].submit(run_chunk, job, [tasks[index] for index in chunk])
+                pending[future] = (worker, chunk)
+
         try:
+            for worker in range(len(executors)):
+                for _ in range(CHUNKS_AHEAD):
+                    send_next(worker)
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    index = pending.pop(future)
-                    results[index] = future.result()
-                    for outcome in results[index]:
+                    worker, chunk = pending.pop(future)
+                    results[chunk.start] = future.result()
+                    for outcome in results[chunk.start]:
                         on_done(outcome)
+                    send_next(worker)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            for executor in executors:
+                executor.shutdown(wait=False, cancel_futures=True)
             raise
-    return [outcome for chunk in results for outcome in chunk or ()]
+    return [outcome for start in sorted(results) for outcome in results[start]]
