@@ -14,6 +14,7 @@ from pathlib import Path
 
 import tomllib
 
+from inplace_fixer import guard
 from inplace_fixer.model import CATEGORIES, Config, is_category
 
 PYPROJECT = "pyproject.toml"
@@ -48,7 +49,7 @@ class Overrides:
 def find_config_file(start: Path) -> Path | None:
     """The nearest inplace-fixer.toml, or pyproject.toml with a [tool.inplace-fixer] table, in
     ``start`` or a directory above it."""
-    start = start.resolve()
+    start = guard.identity(start)  # a symlink loop is the file's own error, reported when it is read
     directory = start if start.is_dir() else start.parent
     for candidate_dir in (directory, *directory.parents):
         standalone = candidate_dir / STANDALONE

@@ -82,12 +82,14 @@ def _build_tree(root: Path) -> None:
     (root / "package.py" / "inner.py").write_bytes(INPLACE)
 
 
-@pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+# In one process and in a pool: each plans the files it checks (batch/pool.py), and a symlink loop
+# among them must not end the run there either.
+@pytest.fixture(scope="module", params=["1", "2"], ids=["jobs-1", "jobs-2"])
+def hostile_run(tmp_path_factory: pytest.TempPathFactory, request) -> tuple[Path, subprocess.CompletedProcess]:
     root = tmp_path_factory.mktemp("hostile")
     _build_tree(root)
     run = subprocess.run(
-        [sys.executable, "-m", "inplace_fixer", "check", str(root), "--apply"],
+        [sys.executable, "-m", "inplace_fixer", "check", str(root), "--apply", "--jobs", request.param],
         capture_output=True, text=True, cwd=REPO_ROOT, timeout=300,
     )
     return root, run
@@ -127,6 +129,19 @@ def test_a_symlink_loop_is_named_for_each_link(hostile_run) -> None:
     for name in ("loop_a.py", "loop_b.py"):
         (line,) = _error_lines(run, name)
         assert line.endswith(": cannot read: a symlink loop (too many levels of symbolic links)")
+
+
+def test_a_symlink_loop_named_on_the_command_line_is_that_files_error(tmp_path: Path) -> None:
+    (tmp_path / "loop_a.py").symlink_to(tmp_path / "loop_b.py")
+    (tmp_path / "loop_b.py").symlink_to(tmp_path / "loop_a.py")
+    (tmp_path / "good.py").write_bytes(INPLACE)
+    run = subprocess.run(
+        [sys.executable, "-m", "inplace_fixer", "check", "loop_a.py", "good.py", "--no-cache"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[0] == "loop_a.py: cannot read: a symlink loop (too many levels of symbolic links)"
+    assert "good.py:" in run.stdout
 
 
 def test_every_error_line_counts_as_a_file_not_checked(hostile_run) -> None:

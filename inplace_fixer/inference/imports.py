@@ -101,7 +101,7 @@ class ModuleResolver:
     def planning(self, paths: Iterable[Path]) -> Iterator[None]:
         """While this process checks ``paths`` (``planned``)."""
         previous = self.planned, self.imported_in_plan
-        self.planned = frozenset(Path(path).resolve() for path in paths)
+        self.planned = frozenset(guard.identity(Path(path)) for path in paths)
         self.imported_in_plan = imported_in_plan(self.planned, self.text_of, self.find, relative_module_file)
         try:
             yield
@@ -154,7 +154,7 @@ class ModuleResolver:
 
     def text_of(self, path: Path) -> Optional[str]:
         """The text of one of the user's files: the editor's, else the disk's."""
-        edited = self.overlay.get(path.resolve())
+        edited = self.overlay.get(guard.identity(path))
         return edited if edited is not None else self.read(path)
 
     def exports(
