@@ -128,6 +128,9 @@ def test_a_worker_whose_share_is_done_takes_the_end_of_the_share_with_most_left(
     taken = [queues.next_for(1) for _ in range(5)]
     assert taken == [range(14, 16), range(12, 14), range(10, 12), range(8, 10), range(6, 8)]
     assert queues.next_for(0) is None and queues.next_for(1) is None
+    empty = ShareQueues([0] * 8, 2)
+    assert [empty.next_for(0) for _ in range(4)] == [range(0, 1), range(1, 2), range(2, 3), range(3, 4)]
+    assert empty.next_for(0) == range(7, 8), "empty files are still work to take over"
 
 
 def record_plan(path: Path, config, write_back, defer_write, check=None) -> cli.FileOutcome:

@@ -76,5 +76,6 @@ class ShareQueues:
         longest = max(self._queues, key=self._bytes_left)
         return longest.pop() if longest else None
 
-    def _bytes_left(self, queue: deque) -> int:
-        return sum(self._sizes[index] for chunk in queue for index in chunk)
+    def _bytes_left(self, queue: deque) -> tuple[int, int]:
+        # Then the chunks: a queue of empty files is still work, an empty queue is not.
+        return sum(self._sizes[index] for chunk in queue for index in chunk), len(queue)
