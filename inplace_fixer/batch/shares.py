@@ -4,8 +4,9 @@ Each worker owns a share of the files: consecutive in path order, with about as 
 as the others' shares, and it plans its share (``ModuleResolver.planning``), as one process
 checking every file does. A file of the share that another file of the share imports is then
 parsed once, for the import and for its own check (inference/parsed_files.py). Over transformers
-``models/`` at ``--jobs 2``, the two workers took 89-93 CPU-s with shares against 100-106 with
-unplanned chunks handed out in any order, and the run 45-47 s against 50-51.
+``models/`` at ``--jobs 2``, run in turn (README, "Speed"), the two workers took 88 and 91 CPU-s
+with shares against 99 and 99 with unplanned chunks handed out largest first, and the run 47 and
+49 s against 52 and 52.
 
 The share is sent a chunk at a time, so that results, the progress bar and the resume journal
 follow file by file. A worker whose share is done takes the last chunk left of the share with the
