@@ -14,7 +14,8 @@ import pytest
 
 from inplace_fixer.cst_build import Unsupported, module_from_ast
 from inplace_fixer.cst_fields import nodes_under
-from tools.cst_build_check import difference, formatting_free
+from inplace_fixer.cst_build.pairing import NotTheSameTree, paired
+from tools.cst_build_check import difference
 
 ROOT = Path(__file__).resolve().parents[1]
 TORCH = Path(importlib.util.find_spec("torch").origin).parent
@@ -100,10 +101,33 @@ def test_forms_where_the_ast_and_libcst_differ(name: str):
 
 
 def test_a_tree_that_differs_is_told_apart():
-    # The comparison itself: `x[(a, b)]` built as two elements would be another tree.
+    # `x[(a, b)]` built as two elements would be another tree; layout alone is not a difference.
     one, two = cst.parse_module("x[(a, b)]\n"), cst.parse_module("x[a, b]\n")
-    assert formatting_free(one) != formatting_free(two)
-    assert formatting_free(one) == formatting_free(cst.parse_module("x[ ( a,b ) ]  # c\n"))
+    with pytest.raises(NotTheSameTree, match=r"slice: 1 items against 2"):
+        paired(one, two)
+    with pytest.raises(NotTheSameTree, match=r"'a' against 'b'"):
+        paired(one, cst.parse_module("x[(b, b)]\n"))
+    with pytest.raises(NotTheSameTree, match="Pass against Break"):
+        paired(cst.Pass(), cst.Break())  # the same fields, another node
+    pairs = paired(one, cst.parse_module("x[ ( a,b ) ]  # c\n"))
+    assert sorted(type(node).__name__ for node in pairs) == [
+        "Element", "Element", "Expr", "Index", "Module", "Name", "Name", "Name", "SimpleStatementLine",
+        "Subscript", "SubscriptElement", "Tuple",
+    ]
+
+
+def test_every_built_node_is_paired_with_libcsts_node_at_its_place():
+    source = (TORCH / "nn" / "modules" / "activation.py").read_text(encoding="utf-8")
+    built, parsed = module_from_ast(ast.parse(source), source), cst.parse_module(source)
+    pairs = paired(built, parsed)
+    code_nodes = (cst.Name, cst.Call, cst.Attribute, cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef)
+    built_code_nodes = [node for node in nodes_under(built) if isinstance(node, code_nodes)]
+    assert len(built_code_nodes) > 1000 and all(node in pairs for node in built_code_nodes)
+    assert all(type(theirs) is type(mine) for mine, theirs in pairs.items())
+    # The parsed node has the user's layout: what a rewrite of that statement must keep.
+    assert {parsed.code_for_node(pairs[statement]) for statement in built.body} == {
+        parsed.code_for_node(statement) for statement in parsed.body
+    }
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@
 
 For every ``*.py`` file under each PATH that Python parses, the tree built from Python's AST must
 
-- equal libcst's own tree with all formatting set aside: the same node types, in the same fields
-  and order, with the same names and literal texts (``formatting_free``);
+- equal libcst's own tree with its layout set aside: the same node types, in the same fields and
+  order, with the same names and literal texts (``paired``);
 - generate code that Python parses to the same AST as the file (the parentheses it adds are
   enough, and the literals are kept as written).
 
@@ -23,45 +23,23 @@ import gc
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
-
-import libcst as cst
+from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inplace_fixer.cst_build import Unsupported, module_from_ast  # noqa: E402
-from inplace_fixer.cst_fields import field_names  # noqa: E402
+from inplace_fixer.cst_build.pairing import NotTheSameTree, paired  # noqa: E402
 from inplace_fixer.cst_parse import parse_module  # noqa: E402
-
-# Fields that hold only layout: whitespace, comments, punctuation, parentheses.
-FORMATTING = frozenset({
-    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
-    "indent", "trailing_whitespace", "leading_whitespace", "equal", "dot", "colon", "lbracket", "rbracket",
-    "lbrace", "rbrace", "newline", "first_colon", "second_colon", "default_indent", "default_newline",
-    "has_trailing_newline", "encoding", "whitespace_after_lambda",
-})
-
-
-def formatting_free(node: Any) -> Any:
-    """A nested-list picture of a libcst tree without its layout, for comparing two trees."""
-    if isinstance(node, (list, tuple)):
-        return [formatting_free(item) for item in node]
-    if isinstance(node, cst.CSTNode):
-        picture: list[Any] = [type(node).__name__]
-        for name in field_names(type(node)):
-            if name not in FORMATTING and not name.startswith("whitespace"):
-                picture.append((name, formatting_free(getattr(node, name))))
-        return picture
-    return node
-
 
 def difference(source: str) -> Optional[str]:
     """What differs between the tree built from Python's AST and libcst's, None if nothing.
     Raises ``Unsupported`` for a file the package does not build."""
     tree = ast.parse(source)
     built = module_from_ast(tree, source)
-    if formatting_free(built) != formatting_free(parse_module(source)):
-        return "not the tree libcst builds"
+    try:
+        paired(built, parse_module(source))
+    except NotTheSameTree as reason:
+        return f"not the tree libcst builds: {reason}"
     try:
         regenerated = ast.parse(built.code)
     except SyntaxError as error:
@@ -72,7 +50,7 @@ def difference(source: str) -> Optional[str]:
 
 
 def main(paths: list[str]) -> int:
-    sys.setrecursionlimit(20_000)  # the pictures of deeply nested files
+    sys.setrecursionlimit(10_000)  # libcst's code generation recurses, and some files nest deeply
     files = [file for path in paths for file in (sorted(Path(path).rglob("*.py")) if Path(path).is_dir() else [Path(path)])]
     same = different = unsupported = 0
     building = parsing = 0.0

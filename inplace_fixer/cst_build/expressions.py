@@ -114,7 +114,7 @@ class ExpressionsMixin:
     def keyword(self, node: ast.keyword) -> cst.Arg:
         if node.arg is None:
             return new.Arg(at_least(self.expression(node.value), BIT_OR), None, "**")
-        return new.Arg(self.expression(node.value), new.Name(node.arg), "")
+        return new.KeywordArg(self.expression(node.value), new.Name(node.arg), "")
 
     # ------------------------------------------------------------------ names, calls, literals
     def _name(self, node: ast.Name) -> cst.Name:

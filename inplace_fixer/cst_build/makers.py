@@ -49,6 +49,11 @@ Name = factory(cst.Name, "value", lpar=(), rpar=())
 Attribute = factory(cst.Attribute, "value", "attr", lpar=(), rpar=())
 Call = factory(cst.Call, "func", "args", lpar=(), rpar=())
 Arg = factory(cst.Arg, "value", "keyword", "star")
+# `f(a=1)`, as PEP 8 writes it (libcst's default `=` has a space on either side).
+KeywordArg = factory(
+    cst.Arg, "value", "keyword", "star",
+    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+)
 Integer = factory(cst.Integer, "value", lpar=(), rpar=())
 Float = factory(cst.Float, "value", lpar=(), rpar=())
 Imaginary = factory(cst.Imaginary, "value", lpar=(), rpar=())
