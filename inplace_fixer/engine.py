@@ -19,6 +19,8 @@ from inplace_fixer import changes_elsewhere, guard
 from inplace_fixer.any_pattern import AnyPattern
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
+from inplace_fixer.cst_build import Unsupported, built_module
+from inplace_fixer.cst_build.twins import positions_and_twins, with_twins
 from inplace_fixer.cst_parse import parse_module
 from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for, top_level
 from inplace_fixer.inference import reuse
@@ -30,7 +32,7 @@ from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.positions import positions_and_code, positions_by_statement
 from inplace_fixer.reparse import DocumentParses
 from inplace_fixer.rules.base import ProposedFix, Report, Rule, RuleContext
-from inplace_fixer.source import first_line, line_offsets, physical_lines
+from inplace_fixer.source import first_line, line_offsets, physical_lines, quoting
 from inplace_fixer.suppression import is_suppressed, suppressions
 
 # Syntax that can mutate a tensor in place. A file without any skips parsing and analysis. Each
@@ -89,19 +91,35 @@ def check_source(
         return FileResult(path=path, source=source, fixed_source=source)
     if not _may_hold_tensors(source, tree, path):
         return FileResult(path=path, source=source, fixed_source=source)
-    try:
-        module = reused[1] if reused is not None else known[1] if known is not None else parse_module(source)
-    except RecursionError:
-        problem = _TOO_DEEP
-    except cst.ParserSyntaxError as error:
-        problem = f"valid Python that libcst cannot parse: {_one_line(error)}"
-    except Exception as error:  # libcst 1.9 raises TypeError on `() if 0 else(lambda:())`
-        problem = f"valid Python that libcst cannot parse: {type(error).__name__}: {error}"
+    # A tree built from Python's AST costs a fifth of libcst's parse (cst_build); the statements
+    # findings need are parsed by libcst afterwards (twins.py). Not for a module an import will
+    # take (its messages give lines from libcst's code), nor for the language server's documents.
+    build = parses is None and known is None and tree is not None and not (
+        shared is not None and key in shared.imported_in_plan
+    )
+    made = _built(tree, source) if build else None
+    if reused is not None:
+        module: Optional[cst.Module] = reused[1]
+    elif known is not None:
+        module = known[1]
+    elif made is not None:
+        module, quotes = made
     else:
+        build = False
+        module, problem = _parsed(source)
+    if module is not None:
         if parses is not None and reused is None:
             parses.remember(source, tree, module)
         try:
             if known is None:
+                if build:
+                    try:
+                        with quoting(quotes):
+                            return _check_module(module, source, path, config, fix, tree, parses, built=True)
+                    except _NeedsLibcst:
+                        module, problem = _parsed(source)
+                        if module is None:
+                            return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
                 result = _check_module(module, source, path, config, fix, tree, parses)
                 # For a later import of it; only now, as no import during the check may meet its nodes.
                 if shared is not None and key in shared.imported_in_plan:
@@ -113,6 +131,36 @@ def check_source(
         except RecursionError:
             problem = _TOO_DEEP
     return FileResult(path=path, source=source, error=f"cannot parse: {problem}")
+
+
+def _parsed(source: str) -> tuple[Optional[cst.Module], Optional[str]]:
+    """libcst's module of ``source``, or why libcst cannot parse it."""
+    try:
+        return parse_module(source), None
+    except RecursionError:
+        return None, _TOO_DEEP
+    except cst.ParserSyntaxError as error:
+        return None, f"valid Python that libcst cannot parse: {_one_line(error)}"
+    except Exception as error:  # libcst 1.9 raises TypeError on `() if 0 else(lambda:())`
+        return None, f"valid Python that libcst cannot parse: {type(error).__name__}: {error}"
+
+
+# Tests compare the two ways (tests/test_built_trees.py): a check of a built tree must find and fix
+# exactly what a check of libcst's tree does.
+BUILD_FROM_PYTHON_AST = True
+
+
+def _built(tree: ast.Module, source: str):
+    if not BUILD_FROM_PYTHON_AST:
+        return None
+    try:
+        return built_module(tree, source)
+    except (Unsupported, RecursionError):  # libcst's parser says what it makes of the file
+        return None
+
+
+class _NeedsLibcst(Exception):
+    """A finding's statement could not be placed from a built tree: check the file parsed by libcst."""
 
 
 # A file that never names torch makes no tensor that an op of its own saves (configuration files).
@@ -174,9 +222,10 @@ _TOO_DEEP = "nested too deeply to analyse (Python's recursion limit)"
 
 
 def _check_module(
-    module: cst.Module, source: str, path: str, config: Config, fix: bool, tree, parses: Optional[DocumentParses] = None
+    module: cst.Module, source: str, path: str, config: Config, fix: bool, tree, parses: Optional[DocumentParses] = None,
+    built: bool = False,
 ) -> FileResult:
-    located, generated = _find(module, source, path, config, tree, parses)
+    located, generated = _find(module, source, path, config, tree, parses, built)
     if not located:
         return FileResult(path=path, source=source, fixed_source=source)
     if not fix:
@@ -200,7 +249,7 @@ def _one_line(error: cst.ParserSyntaxError) -> str:
 
 def _find(
     module: cst.Module, source: str, path: str, config: Config, tree: Optional[ast.Module] = None,
-    parses: Optional[DocumentParses] = None,
+    parses: Optional[DocumentParses] = None, built: bool = False,
 ) -> tuple[list[_Located], str]:
     """The findings, and the module's code as libcst generates it (the text the findings'
     positions count in; empty when nothing was reported, since nothing needed it). ``tree``,
@@ -238,7 +287,14 @@ def _find(
     # whole module otherwise.
     mentioned = _mentioned_nodes(reports, categories)
     positions = None
-    if tree is not None:
+    twins: dict = {}
+    if built:
+        placed = positions_and_twins(module, mentioned, source, tree, _enclosing(interpreter, facts))
+        if placed is None or not _all_placed(placed[0], reports, mentioned, interpreter):
+            raise _NeedsLibcst
+        positions, twins = placed
+        generated = source
+    elif tree is not None:
         positions = positions_by_statement(
             module, mentioned, source, tree, _enclosing(interpreter, facts), parses.pairings if parses is not None else None
         )
@@ -272,7 +328,7 @@ def _find(
             continue
         if not config.is_category_selected(category.name):
             continue
-        fix = _public_fix(report.fix, module, positions, lines, line_of)
+        fix = _public_fix(report.fix, module, positions, lines, line_of, twins)
         message = _render(category.message, line_of) or report.message.replace(
             "{grad}", _render(report.grad_reason, line_of) or "it may require grad"
         )
@@ -370,13 +426,16 @@ def _render(reason: Union[Reason, str, None], line_of) -> Optional[str]:
     return reason
 
 
-def _public_fix(proposed: Optional[ProposedFix], module, positions, lines, line_of) -> Optional[Fix]:
+def _public_fix(proposed: Optional[ProposedFix], module, positions, lines, line_of, twins: dict) -> Optional[Fix]:
     if proposed is None:
         return None
     reason = _render(proposed.reason, line_of)
     if proposed.applicability is Applicability.DISPLAY_ONLY:
         return Fix(Applicability.DISPLAY_ONLY, reason or "no exact out-of-place rewrite exists here", ())
-    edits = [_edit_for(original, replacement, module, positions, lines) for original, replacement in proposed.replacements]
+    edits = [
+        _edit_for(original, with_twins(replacement, twins, original) if twins else replacement, module, positions, lines)
+        for original, replacement in proposed.replacements
+    ]
     return Fix(proposed.applicability, reason, tuple(sorted(edits, key=lambda e: (e.start.line, e.start.col))))
 
 

@@ -106,6 +106,8 @@ class _Units:
     AST it keeps in place (reparse.py)."""
 
     start: dict = field(default_factory=dict)
+    # The last AST statement of each libcst statement (its text ends with it): built trees only.
+    end: dict = field(default_factory=dict)
     # An `elif` or a one-line suite is generated as part of the statement that owns it.
     owner: dict = field(default_factory=dict)
     # The top-level AST statements each statement lies in (Pairings only: their lines may wait
@@ -226,6 +228,7 @@ def _pair_block(statements, ast_statements, indents: tuple, units: _Units, defau
                 _same_kind(small, node)
             position += len(smalls)
             units.start[statement] = (paired[0], indents)
+            units.end[statement] = paired[-1]
             continue
         if position >= len(ast_statements):
             raise _Misaligned
@@ -234,6 +237,7 @@ def _pair_block(statements, ast_statements, indents: tuple, units: _Units, defau
         _same_kind(statement, node)
         decorators = getattr(node, "decorator_list", None)
         units.start[statement] = (decorators[0] if decorators else node, indents)
+        units.end[statement] = node
         _pair_children(statement, node, statement, indents, units, default_indent)
     if position != len(ast_statements):
         raise _Misaligned

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
+import threading
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -16,8 +18,29 @@ from inplace_fixer.quick_code import quick_code
 _EMPTY = cst.Module([])
 
 
+_QUOTING = threading.local()
+
+
+@contextmanager
+def quoting(quotes) -> Iterator[None]:
+    """While a built tree is checked on this thread: its nodes are quoted by ``quotes``
+    (cst_build/quotes.py), as the user wrote them."""
+    _QUOTING.quotes = quotes
+    try:
+        yield
+    finally:
+        _QUOTING.quotes = None
+
+
 def code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:
     """Source text of a node on one line, shortened to ``limit`` characters (None: whole)."""
+    quotes = getattr(_QUOTING, "quotes", None)
+    if quotes is not None:
+        written = quotes.code_of(node)
+        if written is not None:
+            text = " ".join(written.split())
+            return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+        node = quotes.as_written(node)
     quick = quick_code(node)
     if quick is not None or limit is None:
         text = " ".join((quick if quick is not None else _EMPTY.code_for_node(node)).split())

@@ -56,9 +56,14 @@ HOSTILE = [
     Hostile("python2.py", INPLACE + b"print 'hello'\n",
             "cannot parse: Missing parentheses in call to 'print'. Did you mean print(...)? (line 4"),
     # Python accepts a line holding only a backslash inside a block; libcst 1.9's parser does not.
-    Hostile("valid_python_libcst_rejects.py", INPLACE + b"if 1:\n  \\\n  y = 1\n",
+    # The statement with the finding holds it: its fix needs libcst's tree of it (cst_build/twins.py).
+    Hostile("valid_python_libcst_rejects.py", INPLACE + b"if x.add_(1).sum() > 0:\n  \\\n  y = 1\n",
             "cannot parse: valid Python that libcst cannot parse: parser error: error at 6:4: expected INDENT"),
 ]
+
+# The same line elsewhere: only the statements with findings are parsed by libcst, so the file is
+# checked and fixed.
+LIBCST_REJECTS_ELSEWHERE = b"if 1:\n  \\\n  y = 1\n"
 
 # libcst 1.9 parses this, then its check of the `else(` node raised TypeError (a bug in the
 # check); the engine parses without those checks (cst_parse.py), so the file is checked and fixed.
@@ -72,6 +77,7 @@ def _build_tree(root: Path) -> None:
         (root / case.name).write_bytes(case.data)
     (root / "good.py").write_bytes(INPLACE)
     (root / "libcst_check_bug.py").write_bytes(INPLACE + LIBCST_CHECK_BUG)
+    (root / "libcst_rejects_elsewhere.py").write_bytes(INPLACE + LIBCST_REJECTS_ELSEWHERE)
     with (root / "huge.py").open("wb") as huge:  # real Python text, 50 MB of it
         line = b"x = 1\n"
         huge.write(INPLACE + line * ((HUGE_SIZE - len(INPLACE)) // len(line)))
@@ -106,6 +112,7 @@ def test_hostile_tree_exits_2_and_fixes_the_good_files(hostile_run) -> None:
     assert (root / "good.py").read_bytes() == FIXED
     assert (root / "package.py" / "inner.py").read_bytes() == FIXED
     assert (root / "libcst_check_bug.py").read_bytes() == FIXED + LIBCST_CHECK_BUG
+    assert (root / "libcst_rejects_elsewhere.py").read_bytes() == FIXED + LIBCST_REJECTS_ELSEWHERE
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=[case.name for case in HOSTILE])

@@ -35,6 +35,10 @@ class ExpressionsMixin:
     text: SourceText
 
     def __init__(self) -> None:
+        # The AST node each expression node was built from, and the expressions that are the
+        # only argument of a call (whose parentheses are the call's): for quotes.py.
+        self.origins: dict[int, ast.expr] = {}
+        self.only_arguments: set[int] = set()
         self._makers: dict[type, Callable[[Any], Any]] = {
             ast.Name: self._name,
             ast.Attribute: self._attribute,
@@ -67,7 +71,9 @@ class ExpressionsMixin:
         make = self._makers.get(type(node))
         if make is None:
             raise Unsupported(f"the expression {type(node).__name__}")
-        return make(node)
+        made = make(node)
+        self.origins[id(made)] = node
+        return made
 
     def _primary(self, node: ast.expr) -> Any:
         """An expression placed before `.name`, `(...)` or `[...]`."""
@@ -86,7 +92,7 @@ class ExpressionsMixin:
         if arguments.vararg is not None:
             star: Any = self._param(arguments.vararg, None, "*")
         elif arguments.kwonlyargs:
-            star = new.PARAM_STAR
+            star = new.ParamStar()
         else:
             star = new.DEFAULT
         keyword_only = [
@@ -95,7 +101,7 @@ class ExpressionsMixin:
         double_star = None if arguments.kwarg is None else self._param(arguments.kwarg, None, "**")
         return new.Parameters(
             made[len(arguments.posonlyargs):], star, keyword_only, double_star, positional_only,
-            new.PARAM_SLASH if positional_only else new.DEFAULT,
+            new.ParamSlash() if positional_only else new.DEFAULT,
         )
 
     def _param(self, argument: ast.arg, default: Optional[ast.expr], star: str) -> cst.Param:
@@ -126,8 +132,15 @@ class ExpressionsMixin:
     def _call(self, node: ast.Call) -> cst.Call:
         func = self._primary(node.func)
         if not node.keywords:
-            if len(node.args) == 1 and type(node.args[0]) is ast.GeneratorExp:
-                return new.Call(func, [new.Arg(self._generator(node.args[0], alone=True), None, "")])
+            if len(node.args) == 1 and type(node.args[0]) is not ast.Starred:
+                only = node.args[0]
+                if type(only) is ast.GeneratorExp:
+                    value = self._generator(only, alone=True)
+                    self.origins[id(value)] = only
+                else:
+                    value = self.expression(only)
+                self.only_arguments.add(id(value))
+                return new.Call(func, [new.Arg(value, None, "")])
             return new.Call(func, [self.argument(item) for item in node.args])
         if not node.args:
             return new.Call(func, [self.keyword(item) for item in node.keywords])
@@ -172,7 +185,7 @@ class ExpressionsMixin:
 
     # ------------------------------------------------------------------ operators
     def _binary(self, node: ast.BinOp) -> cst.BinaryOperation:
-        operator = new.BINARY[type(node.op)]
+        operator = new.BINARY[type(node.op)]()
         level = new.precedence_of_operator(operator)
         if level == POWER:  # right-associative: `a ** b ** c` is `a ** (b ** c)`
             left = at_least(self.expression(node.left), POWER + 1)
@@ -183,28 +196,28 @@ class ExpressionsMixin:
         return new.BinaryOperation(left, operator, right)
 
     def _unary(self, node: ast.UnaryOp) -> cst.UnaryOperation:
-        operator = new.UNARY[type(node.op)]
+        operator = new.UNARY[type(node.op)]()
         level = NOT if type(node.op) is ast.Not else FACTOR
         return new.UnaryOperation(operator, at_least(self.expression(node.operand), level))
 
     def _boolean(self, node: ast.BoolOp) -> cst.BooleanOperation:
-        operator = new.BOOLEAN[type(node.op)]
+        operator = new.BOOLEAN[type(node.op)]  # a maker: one operator node per operation
         level = AND if type(node.op) is ast.And else OR
         values = node.values
         # Python's AST holds `a and b and c` as one operation of three values: a first value that
         # is itself an `and` was written in parentheses.
         result = new.BooleanOperation(
-            at_least(self.expression(values[0]), level + 1), operator, at_least(self.expression(values[1]), level + 1)
+            at_least(self.expression(values[0]), level + 1), operator(), at_least(self.expression(values[1]), level + 1)
         )
         for value in values[2:]:
-            result = new.BooleanOperation(result, operator, at_least(self.expression(value), level + 1))
+            result = new.BooleanOperation(result, operator(), at_least(self.expression(value), level + 1))
         return result
 
     def _compare(self, node: ast.Compare) -> cst.Comparison:
         return new.Comparison(
             at_least(self.expression(node.left), COMPARE + 1),
             [
-                new.ComparisonTarget(new.COMPARISON[type(op)], at_least(self.expression(item), COMPARE + 1))
+                new.ComparisonTarget(new.COMPARISON[type(op)](), at_least(self.expression(item), COMPARE + 1))
                 for op, item in zip(node.ops, node.comparators)
             ],
         )
@@ -255,11 +268,15 @@ class ExpressionsMixin:
         return new.SubscriptElement(new.Index(self.expression(node), None))
 
     def _elements(self, items: list[ast.expr]) -> list[Any]:
-        return [
-            new.StarredElement(at_least(self.expression(item.value), BIT_OR)) if type(item) is ast.Starred  # type: ignore[attr-defined]
-            else new.Element(self.expression(item))
-            for item in items
-        ]
+        elements = []
+        for item in items:
+            if type(item) is ast.Starred:
+                element = new.StarredElement(at_least(self.expression(item.value), BIT_OR))  # type: ignore[attr-defined]
+                self.origins[id(element)] = item
+            else:
+                element = new.Element(self.expression(item))
+            elements.append(element)
+        return elements
 
     def _tuple(self, node: ast.Tuple) -> cst.Tuple:
         # Always in parentheses: the same tuple wherever it stands (`f((a, b))`, `for (a, b) in c`).
@@ -288,7 +305,7 @@ class ExpressionsMixin:
             inner = new.CompFor(
                 self.expression(generator.target), at_least(self.expression(generator.iter), OR),
                 [new.CompIf(at_least(self.expression(test), OR)) for test in generator.ifs], inner,
-                new.ASYNC if generator.is_async else None,
+                new.Asynchronous() if generator.is_async else None,
             )
         return inner  # type: ignore[return-value]
 

@@ -128,35 +128,37 @@ Finally = factory(cst.Finally, "body")
 With = factory(cst.With, "items", "body", "asynchronous")
 WithItem = factory(cst.WithItem, "item", "asname")
 
-PASS = cst.Pass()
-BREAK = cst.Break()
-CONTINUE = cst.Continue()
-ASYNC = cst.Asynchronous()
-PARAM_STAR = cst.ParamStar()
-PARAM_SLASH = cst.ParamSlash()
-DOT = cst.Dot()
-COMMA = cst.Comma()
-IMPORT_STAR = cst.ImportStar()
+# Nodes with no code of their own are made anew for each place, never shared: a node stands for
+# one place of the code (the analysis keys facts by node, pairing.py pairs places).
+Pass = factory(cst.Pass)
+Break = factory(cst.Break)
+Continue = factory(cst.Continue)
+Asynchronous = factory(cst.Asynchronous)
+ParamStar = factory(cst.ParamStar)
+ParamSlash = factory(cst.ParamSlash)
+Dot = factory(cst.Dot)
+ImportStar = factory(cst.ImportStar)
+COMMA = cst.Comma()  # layout only (a field pairing.py leaves out)
 
 BINARY = {
-    ast.Add: cst.Add(), ast.Sub: cst.Subtract(), ast.Mult: cst.Multiply(), ast.Div: cst.Divide(),
-    ast.FloorDiv: cst.FloorDivide(), ast.Mod: cst.Modulo(), ast.Pow: cst.Power(),
-    ast.LShift: cst.LeftShift(), ast.RShift: cst.RightShift(), ast.BitOr: cst.BitOr(),
-    ast.BitXor: cst.BitXor(), ast.BitAnd: cst.BitAnd(), ast.MatMult: cst.MatrixMultiply(),
+    ast.Add: factory(cst.Add), ast.Sub: factory(cst.Subtract), ast.Mult: factory(cst.Multiply), ast.Div: factory(cst.Divide),
+    ast.FloorDiv: factory(cst.FloorDivide), ast.Mod: factory(cst.Modulo), ast.Pow: factory(cst.Power),
+    ast.LShift: factory(cst.LeftShift), ast.RShift: factory(cst.RightShift), ast.BitOr: factory(cst.BitOr),
+    ast.BitXor: factory(cst.BitXor), ast.BitAnd: factory(cst.BitAnd), ast.MatMult: factory(cst.MatrixMultiply),
 }
 AUGMENTED = {
-    ast.Add: cst.AddAssign(), ast.Sub: cst.SubtractAssign(), ast.Mult: cst.MultiplyAssign(),
-    ast.Div: cst.DivideAssign(), ast.FloorDiv: cst.FloorDivideAssign(), ast.Mod: cst.ModuloAssign(),
-    ast.Pow: cst.PowerAssign(), ast.LShift: cst.LeftShiftAssign(), ast.RShift: cst.RightShiftAssign(),
-    ast.BitOr: cst.BitOrAssign(), ast.BitXor: cst.BitXorAssign(), ast.BitAnd: cst.BitAndAssign(),
-    ast.MatMult: cst.MatrixMultiplyAssign(),
+    ast.Add: factory(cst.AddAssign), ast.Sub: factory(cst.SubtractAssign), ast.Mult: factory(cst.MultiplyAssign),
+    ast.Div: factory(cst.DivideAssign), ast.FloorDiv: factory(cst.FloorDivideAssign), ast.Mod: factory(cst.ModuloAssign),
+    ast.Pow: factory(cst.PowerAssign), ast.LShift: factory(cst.LeftShiftAssign), ast.RShift: factory(cst.RightShiftAssign),
+    ast.BitOr: factory(cst.BitOrAssign), ast.BitXor: factory(cst.BitXorAssign), ast.BitAnd: factory(cst.BitAndAssign),
+    ast.MatMult: factory(cst.MatrixMultiplyAssign),
 }
-UNARY = {ast.UAdd: cst.Plus(), ast.USub: cst.Minus(), ast.Invert: cst.BitInvert(), ast.Not: cst.Not()}
-BOOLEAN = {ast.And: cst.And(), ast.Or: cst.Or()}
+UNARY = {ast.UAdd: factory(cst.Plus), ast.USub: factory(cst.Minus), ast.Invert: factory(cst.BitInvert), ast.Not: factory(cst.Not)}
+BOOLEAN = {ast.And: factory(cst.And), ast.Or: factory(cst.Or)}
 COMPARISON = {
-    ast.Eq: cst.Equal(), ast.NotEq: cst.NotEqual(), ast.Lt: cst.LessThan(), ast.LtE: cst.LessThanEqual(),
-    ast.Gt: cst.GreaterThan(), ast.GtE: cst.GreaterThanEqual(), ast.Is: cst.Is(), ast.IsNot: cst.IsNot(),
-    ast.In: cst.In(), ast.NotIn: cst.NotIn(),
+    ast.Eq: factory(cst.Equal), ast.NotEq: factory(cst.NotEqual), ast.Lt: factory(cst.LessThan), ast.LtE: factory(cst.LessThanEqual),
+    ast.Gt: factory(cst.GreaterThan), ast.GtE: factory(cst.GreaterThanEqual), ast.Is: factory(cst.Is), ast.IsNot: factory(cst.IsNot),
+    ast.In: factory(cst.In), ast.NotIn: factory(cst.NotIn),
 }
 
 

@@ -28,6 +28,8 @@ def _dotted(name: str) -> Any:
 
 class StatementsMixin:
     text: SourceText
+    only_arguments: set[int]
+    origins: dict[int, ast.AST]
     expression: Callable[[ast.expr], Any]
     parameters: Callable[[ast.arguments], cst.Parameters]
     argument: Callable[[ast.expr], cst.Arg]
@@ -48,7 +50,9 @@ class StatementsMixin:
             if line and self.text.starts_line(statement):
                 result.append(new.SimpleStatementLine(line))
                 line = []
-            line.append(make(self, statement))
+            small = make(self, statement)
+            self.origins[id(small)] = statement  # type: ignore[assignment]
+            line.append(small)
         if line:
             result.append(new.SimpleStatementLine(line))
         return result
@@ -61,7 +65,9 @@ class StatementsMixin:
             make = _SMALL_STATEMENTS.get(type(statement))
             if make is None:  # Python's grammar has none: a compound statement starts a line
                 raise Unsupported("a compound statement on its header's line")
-            small.append(make(self, statement))
+            made = make(self, statement)
+            self.origins[id(made)] = statement  # type: ignore[assignment]
+            small.append(made)
         return new.SimpleStatementSuite(small)
 
     def _else(self, body: list[ast.stmt]) -> Optional[cst.Else]:
@@ -80,12 +86,15 @@ class StatementsMixin:
                 new.Name(node.name), self.parameters(node.args), self.block(node.body),  # type: ignore[attr-defined]
                 self._decorators(node),
                 None if node.returns is None else new.Annotation(self.expression(node.returns)),  # type: ignore[attr-defined]
-                new.ASYNC if kind is ast.AsyncFunctionDef else None,
+                new.Asynchronous() if kind is ast.AsyncFunctionDef else None,
             )
         if kind is ast.ClassDef:
+            bases = [self.argument(item) for item in node.bases]  # type: ignore[attr-defined]
+            if len(bases) == 1 and not node.keywords and not bases[0].star:  # type: ignore[attr-defined]
+                self.only_arguments.add(id(bases[0].value))  # `class A(B)`: the parentheses are the class's
             return new.ClassDef(
                 new.Name(node.name), self.block(node.body),  # type: ignore[attr-defined]
-                [self.argument(item) for item in node.bases],  # type: ignore[attr-defined]
+                bases,
                 [self.keyword(item) for item in node.keywords],  # type: ignore[attr-defined]
                 self._decorators(node),
             )
@@ -94,7 +103,7 @@ class StatementsMixin:
         if kind is ast.For or kind is ast.AsyncFor:
             return new.For(
                 self.expression(node.target), self.expression(node.iter), self.block(node.body),  # type: ignore[attr-defined]
-                self._else(node.orelse), new.ASYNC if kind is ast.AsyncFor else None,  # type: ignore[attr-defined]
+                self._else(node.orelse), new.Asynchronous() if kind is ast.AsyncFor else None,  # type: ignore[attr-defined]
             )
         if kind is ast.While:
             return new.While(self.expression(node.test), self.block(node.body), self._else(node.orelse))  # type: ignore[attr-defined]
@@ -106,7 +115,7 @@ class StatementsMixin:
                 )
                 for item in node.items  # type: ignore[attr-defined]
             ]
-            return new.With(items, self.block(node.body), new.ASYNC if kind is ast.AsyncWith else None)  # type: ignore[attr-defined]
+            return new.With(items, self.block(node.body), new.Asynchronous() if kind is ast.AsyncWith else None)  # type: ignore[attr-defined]
         if kind is ast.Try or kind.__name__ == "TryStar":
             return self._try(node, star=kind is not ast.Try)
         raise Unsupported(f"the statement {kind.__name__}")  # `match`
@@ -143,7 +152,7 @@ class StatementsMixin:
         return new.Assign([new.AssignTarget(self.expression(target)) for target in node.targets], self.expression(node.value))
 
     def _augmented(self, node: ast.AugAssign) -> cst.AugAssign:
-        return new.AugAssign(self.expression(node.target), new.AUGMENTED[type(node.op)], self.expression(node.value))
+        return new.AugAssign(self.expression(node.target), new.AUGMENTED[type(node.op)](), self.expression(node.value))
 
     def _annotated(self, node: ast.AnnAssign) -> cst.AnnAssign:
         return new.AnnAssign(
@@ -179,11 +188,11 @@ class StatementsMixin:
 
     def _import_from(self, node: ast.ImportFrom) -> cst.ImportFrom:
         if len(node.names) == 1 and node.names[0].name == "*":
-            names: Any = new.IMPORT_STAR
+            names: Any = new.ImportStar()
         else:
             names = [self._alias(alias) for alias in node.names]
         module = None if node.module is None else _dotted(node.module)
-        return new.ImportFrom(module, names, [new.DOT] * (node.level or 0))
+        return new.ImportFrom(module, names, [new.Dot() for _ in range(node.level or 0)])
 
     def _alias(self, alias: ast.alias) -> cst.ImportAlias:
         return new.ImportAlias(_dotted(alias.name), None if alias.asname is None else new.AsName(new.Name(alias.asname)))
@@ -195,9 +204,9 @@ _SMALL_STATEMENTS: dict[type, Callable[[Any, Any], Any]] = {
     ast.AugAssign: StatementsMixin._augmented,
     ast.AnnAssign: StatementsMixin._annotated,
     ast.Return: StatementsMixin._return,
-    ast.Pass: lambda self, node: new.PASS,
-    ast.Break: lambda self, node: new.BREAK,
-    ast.Continue: lambda self, node: new.CONTINUE,
+    ast.Pass: lambda self, node: new.Pass(),
+    ast.Break: lambda self, node: new.Break(),
+    ast.Continue: lambda self, node: new.Continue(),
     ast.Raise: StatementsMixin._raise,
     ast.Assert: StatementsMixin._assert,
     ast.Delete: StatementsMixin._delete,
