@@ -13,20 +13,20 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from inplace_fixer import changes_elsewhere, guard
 from inplace_fixer.any_pattern import AnyPattern
 from inplace_fixer import rules as rule_registry
 from inplace_fixer.categories import categorize
 from inplace_fixer.cst_build import Unsupported, built_module
-from inplace_fixer.cst_build.twins import positions_and_twins, with_twins
+from inplace_fixer.cst_build.twins import positions_and_twins
 from inplace_fixer.cst_parse import parse_module
+from inplace_fixer.fix_edits import public_fix, render, suggestion
 from inplace_fixer.inference.imports import MAX_IMPORT_DEPTH, resolver_for, top_level
 from inplace_fixer.inference import reuse
 from inplace_fixer.inference.interpreter import Interpreter
 from inplace_fixer.inference.values import Reason
-from inplace_fixer.model import Applicability, Config, Edit, FileResult, Finding, Fix, Position
+from inplace_fixer.model import Applicability, Config, FileResult, Finding, Position
 from inplace_fixer.output_check import FixerBug, check_edited_statements_parse, check_parses
 from inplace_fixer.pending_graphs import mutation_allowed_statements
 from inplace_fixer.positions import positions_and_code, positions_by_statement
@@ -328,21 +328,21 @@ def _find(
             continue
         if not config.is_category_selected(category.name):
             continue
-        fix = _public_fix(report.fix, module, positions, lines, line_of, twins)
-        message = _render(category.message, line_of) or report.message.replace(
-            "{grad}", _render(report.grad_reason, line_of) or "it may require grad"
+        fix = public_fix(report.fix, module, positions, lines, line_of, twins)
+        message = render(category.message, line_of) or report.message.replace(
+            "{grad}", render(report.grad_reason, line_of) or "it may require grad"
         )
-        summary = _render(report.fix.summary, line_of) if report.fix is not None else None
+        summary = render(report.fix.summary, line_of) if report.fix is not None else None
         finding = Finding(
             path=path,
             start=Position(code_range.start.line, code_range.start.column + 1),
             end=Position(code_range.end.line, code_range.end.column + 1),
             code=rule.code,
             name=rule.name,
-            message=message + _suggestion(fix, summary),
+            message=message + suggestion(fix, summary),
             fix=fix,
             category=category.name,
-            reason=_render(category.reason, line_of) or _render(report.grad_reason, line_of),
+            reason=render(category.reason, line_of) or render(report.grad_reason, line_of),
         )
         located.append(_Located(rule, report, finding))
     located.sort(key=lambda item: (item.finding.start.line, item.finding.start.col, item.finding.code))
@@ -390,24 +390,6 @@ def _mentioned_nodes(reports, categories) -> list[cst.CSTNode]:
     return nodes
 
 
-def _suggestion(fix: Optional[Fix], summary: Optional[str] = None) -> str:
-    """". Fix: `y = y * 2`" for a fix whose new code fits on one line of a message; a fix whose
-    edit does not show this finding's own change says what it does instead."""
-    if fix is not None and summary is not None:
-        return ". Fix: " + summary
-    if fix is None or not fix.edits:
-        return ""
-    lines = [_without_comment(line.strip()) for line in fix.edits[0].content.strip().splitlines() if line.strip()]
-    if not lines or len(lines) > 2 or sum(map(len, lines)) > 80:
-        return ""
-    return ". Fix: `" + "; ".join(lines) + "`"
-
-
-def _without_comment(line: str) -> str:
-    code, marker, _ = line.partition("#")
-    return code.rstrip() if marker and "'" not in code and '"' not in code else line
-
-
 def _dispatch(rules: Sequence[Rule], order: Sequence[cst.CSTNode]) -> None:
     table: dict[str, list] = {}
     for rule in rules:
@@ -416,64 +398,6 @@ def _dispatch(rules: Sequence[Rule], order: Sequence[cst.CSTNode]) -> None:
     for node in order:
         for visit in table.get(type(node).__name__, ()):
             visit(node)
-
-
-def _render(reason: Union[Reason, str, None], line_of) -> Optional[str]:
-    if reason is None:
-        return None
-    if isinstance(reason, Reason):
-        return reason.render(line_of)
-    return reason
-
-
-def _public_fix(proposed: Optional[ProposedFix], module, positions, lines, line_of, twins: dict) -> Optional[Fix]:
-    if proposed is None:
-        return None
-    reason = _render(proposed.reason, line_of)
-    if proposed.applicability is Applicability.DISPLAY_ONLY:
-        return Fix(Applicability.DISPLAY_ONLY, reason or "no exact out-of-place rewrite exists here", ())
-    edits = [
-        _edit_for(original, with_twins(replacement, twins, original) if twins else replacement, module, positions, lines)
-        for original, replacement in proposed.replacements
-    ]
-    return Fix(proposed.applicability, reason, tuple(sorted(edits, key=lambda e: (e.start.line, e.start.col))))
-
-
-def _edit_for(original: cst.CSTNode, replacement, module: cst.Module, positions, lines: Sequence[str]) -> Edit:
-    """The text edit that the replacement of one node makes, in original coordinates."""
-    code_range = positions[original]
-    if isinstance(original, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-        # Whole lines: from the start of the statement's first line to the start of the next one.
-        first_line = lines[code_range.start.line - 1]
-        indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))]
-        new_lines = list(replacement.nodes) if isinstance(replacement, cst.FlattenSentinel) else [replacement]
-        if new_lines:  # none: the lines are removed (a statement moved elsewhere)
-            new_lines[0] = new_lines[0].with_changes(leading_lines=())
-        content = "".join(_code_at_indent(module, line, indent) for line in new_lines)
-        start = Position(code_range.start.line, 1)
-        end_line = code_range.end.line
-        if end_line == len(lines) and not lines[-1].endswith(("\n", "\r")):
-            content = content.rstrip("\r\n")
-            return Edit(start, Position(end_line, len(lines[-1]) + 1), content)
-        return Edit(start, Position(end_line + 1, 1), content)
-    if isinstance(replacement, cst.FlattenSentinel):
-        content = "; ".join(module.code_for_node(node) for node in replacement.nodes)
-    else:
-        content = module.code_for_node(replacement)
-    return Edit(
-        Position(code_range.start.line, code_range.start.column + 1),
-        Position(code_range.end.line, code_range.end.column + 1),
-        content,
-    )
-
-
-def _code_at_indent(module: cst.Module, statement: cst.CSTNode, indent: str) -> str:
-    """The code of a statement placed at ``indent``: a compound statement (`with torch.no_grad():`
-    around a line) indents its body from there, as libcst does for a nested block."""
-    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
-    state.indent_tokens.append(indent)
-    statement._codegen(state)
-    return "".join(state.tokens)
 
 
 def _allowed(fix: Optional[ProposedFix], config: Config) -> bool:
