@@ -25,11 +25,12 @@ _QUOTING = threading.local()
 def quoting(quotes) -> Iterator[None]:
     """While a built tree is checked on this thread: its nodes are quoted by ``quotes``
     (cst_build/quotes.py), as the user wrote them."""
+    previous = getattr(_QUOTING, "quotes", None)
     _QUOTING.quotes = quotes
     try:
         yield
     finally:
-        _QUOTING.quotes = None
+        _QUOTING.quotes = previous
 
 
 def code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:

@@ -2,9 +2,11 @@
 
 Messages quote code (`` `x[..., : n].copy_(k)` modifies ...``) by libcst's code for a node, on one
 line (source.py). A built tree's code has libcst's default layout, not the user's. Each
-expression node of a built tree remembers the AST node it was built from, so its quote is the
-source text at that node's place, with the parentheses libcst would give the node: the same
-quote as for libcst's own tree (tests/test_cst_build.py compares them node by node).
+expression and small statement of a built tree remembers the AST node it was built from, so its
+quote is the source text at that node's place, with the parentheses (and the `,` or `;` after it)
+libcst would give the node: the same quote as for libcst's own tree (tests/test_built_trees.py
+compares them node by node). A new node, such as a fix's code, quotes the built nodes in it the
+same way (``as_written``).
 """
 
 from __future__ import annotations
