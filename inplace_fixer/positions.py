@@ -115,6 +115,18 @@ class _Units:
     group: dict = field(default_factory=dict)
 
 
+    def holding(self, nodes: Iterable[cst.CSTNode], enclosing) -> dict:
+        """``nodes`` grouped by the statement generated to place them (``enclosing(node)`` names
+        the statement or line that holds an expression or small statement); a node of another
+        file is left out."""
+        groups: dict[cst.CSTNode, set] = {}
+        for node in nodes:
+            unit = node if node in self.start else enclosing(node)
+            unit = self.owner.get(unit, unit)
+            if unit in self.start:
+                groups.setdefault(unit, set()).add(node)
+        return groups
+
 class Pairings:
     """The pairing of each top-level statement with Python's AST, kept from one text of a
     document to the next (the language server's, one per document): a statement whose libcst
@@ -161,45 +173,52 @@ def positions_by_statement(
     the AST's, or a generated statement differs from the source. ``pairings``: the pairing of
     the document's last text, for the statements an edit did not touch."""
     try:
-        if pairings is not None:
-            units = pairings.units(module, tree)
-        else:
-            units = _Units()
-            _pair_block(module.body, tree.body, (), units, module.default_indent)
+        units = pairings.units(module, tree) if pairings is not None else statement_units(module, tree)
     except _Misaligned:
         return None
-    groups: dict[cst.CSTNode, set] = {}
-    for node in nodes:
-        unit = node if node in units.start else enclosing(node)
-        unit = units.owner.get(unit, unit)
-        if unit not in units.start:
-            continue
-        groups.setdefault(unit, set()).add(node)
     line_starts = line_offsets(source)
     ranges: dict[cst.CSTNode, CodeRange] = {}
     settle = pairings.settle if pairings is not None else None
-    for unit, wanted in groups.items():
+    for unit, wanted in units.holding(nodes, enclosing).items():
         if settle is not None:
             settle(units.group[unit])
         anchor, indents = units.start[unit]
         line = anchor.lineno - _lines_before_first_token(unit)
         if not 1 <= line <= len(line_starts):
             return None
-        state = _SelectiveState(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            provider=None,  # type: ignore[arg-type]
-            wanted=wanted,
-            line=line,
-        )
-        state.indent_tokens = list(indents)
-        unit._codegen(state)
-        text = "".join(state.tokens)
-        begin = line_starts[line - 1]
-        if not (source.startswith(text, begin) or _is_last_without_newline(source, text, begin)):
+        placed = ranges_in_place(unit, wanted, line, list(indents), module, source, line_starts[line - 1])
+        if placed is None:
             return None
-        ranges.update(state.ranges)
+        ranges.update(placed)
     return ranges
+
+
+def statement_units(module: cst.Module, tree: ast.Module) -> _Units:
+    """Each statement of ``module`` paired with Python's AST (raises ``_Misaligned``)."""
+    units = _Units()
+    _pair_block(module.body, tree.body, (), units, module.default_indent)
+    return units
+
+
+def ranges_in_place(
+    unit: cst.CSTNode, wanted: set, line: int, indent_tokens: list, module: cst.Module, source: str, begin: int
+) -> Optional[dict[cst.CSTNode, CodeRange]]:
+    """The ranges of ``wanted`` (nodes of the statement ``unit``), generating ``unit`` as if it
+    started at ``line`` (offset ``begin`` of ``source``) under ``indent_tokens``; None when the
+    generated statement is not the source text there."""
+    state = _SelectiveState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=None,  # type: ignore[arg-type]
+        wanted=wanted,
+        line=line,
+    )
+    state.indent_tokens = indent_tokens
+    unit._codegen(state)
+    text = "".join(state.tokens)
+    if not (source.startswith(text, begin) or _is_last_without_newline(source, text, begin)):
+        return None
+    return state.ranges
 
 
 def _is_last_without_newline(source: str, text: str, begin: int) -> bool:

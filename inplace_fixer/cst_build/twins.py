@@ -20,7 +20,7 @@ import libcst as cst
 from inplace_fixer.cst_build.pairing import NotTheSameTree, paired
 from inplace_fixer.cst_fields import field_names
 from inplace_fixer.cst_parse import parse_module
-from inplace_fixer.positions import _is_last_without_newline, _Misaligned, _pair_block, _SelectiveState, _Units
+from inplace_fixer.positions import _Misaligned, ranges_in_place, statement_units
 from inplace_fixer.source import line_offsets
 
 
@@ -30,22 +30,14 @@ def positions_and_twins(
     """The ranges of ``nodes`` (nodes of the built ``module``) and libcst's node for each node of
     the statements that hold them; None when a statement cannot be placed or parsed this way
     (the caller then parses the file with libcst)."""
-    units = _Units()
     try:
-        _pair_block(module.body, tree.body, (), units, module.default_indent)
+        units = statement_units(module, tree)
     except _Misaligned:
         return None
-    groups: dict[cst.CSTNode, set] = {}
-    for node in nodes:
-        unit = node if node in units.start else enclosing(node)
-        unit = units.owner.get(unit, unit)
-        if unit not in units.start:
-            continue  # a node of another file
-        groups.setdefault(unit, set()).add(node)
     line_starts = line_offsets(source)
     ranges: dict = {}
     twins: dict = {}
-    for unit, wanted in groups.items():
+    for unit, wanted in units.holding(nodes, enclosing).items():
         first, last = units.start[unit][0], units.end[unit]
         begin = line_starts[first.lineno - 1]
         end = line_starts[last.end_lineno] if last.end_lineno < len(line_starts) else len(source)
@@ -58,20 +50,12 @@ def positions_and_twins(
             pairs = paired(unit, parsed)
         except NotTheSameTree:
             return None
-        state = _SelectiveState(
-            default_indent=module.default_indent,
-            default_newline=module.default_newline,
-            provider=None,  # type: ignore[arg-type]
-            wanted={pairs[node] for node in wanted if node in pairs},
-            line=first.lineno,
-        )
-        state.indent_tokens = [indent] if indent else []
-        parsed._codegen(state)
-        generated = "".join(state.tokens)
-        if not (source.startswith(generated, begin) or _is_last_without_newline(source, generated, begin)):
+        wanted_there = {pairs[node] for node in wanted if node in pairs}
+        placed = ranges_in_place(parsed, wanted_there, first.lineno, [indent] if indent else [], module, source, begin)
+        if placed is None:
             return None
         for node in wanted:
-            code_range = state.ranges.get(pairs.get(node))
+            code_range = placed.get(pairs.get(node))
             if code_range is not None:
                 ranges[node] = code_range
         twins.update(pairs)
